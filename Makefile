@@ -1,0 +1,32 @@
+# One task runner for people and CI. `make run` installs and crawls; `make test` installs and tests.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+ARGOS_VERSION := 1.11.0
+
+.PHONY: install install-test system-deps run test bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+install: $(PY)
+	$(PIP) install --quiet -e .
+	# argostranslate without its dependencies: we need argostranslate.package,
+	# not its stanza/torch-based translate() (see pyproject.toml).
+	$(PIP) install --quiet --no-deps argostranslate==$(ARGOS_VERSION)
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+install-test: install system-deps
+	$(PIP) install --quiet -e '.[test]'
+
+run: install
+	$(VENV)/bin/newsmon crawl
+
+test: install-test
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

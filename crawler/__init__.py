@@ -1,0 +1,1 @@
+"""newsmon's Scrapy project: one generic spider driven by the sources file."""

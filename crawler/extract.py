@@ -1,0 +1,97 @@
+"""Article extraction: trafilatura on already-decoded HTML.
+
+Core extraction is separate from downloading, so the crawl and ``newsmon fetch``
+share it, and tests run it on saved pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin
+
+import trafilatura
+from lxml import html as lxml_html
+
+from crawler.items import Article, Page
+
+logger = logging.getLogger(__name__)
+
+#: Articles shorter than this (characters of body text) are treated as "no article text".
+MIN_TEXT_CHARS = 80
+
+# Site chrome trafilatura sometimes keeps inside an <article>: share/print bars,
+# language switchers, related-article boxes, comment blocks. Matched on class/id
+# words common across CMSs; removed before extraction.
+_CHROME_WORDS = ("share", "social", "print", "lang-switch", "language", "related", "comment", "breadcrumb", "tags")
+PRUNE_XPATH = [
+    f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {word}') or contains(@id, '{word}')]"
+    for word in _CHROME_WORDS
+] + ["//form", "//nav", "//footer", "//aside"]
+
+
+class ExtractionError(Exception):
+    """The page has no extractable article; ``kind`` names the reason for counters."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+_HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*", re.I)
+_CANONICAL_RE = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.I)
+_HREF_RE = re.compile(r"\bhref\s*=\s*[\"']([^\"']+)[\"']", re.I)
+
+
+def html_lang(html: str) -> str | None:
+    """The primary subtag of ``<html lang>``, lower-cased (``ru`` from ``ru-RU``)."""
+    match = _HTML_LANG_RE.search(html[:5000])
+    return match.group(1).lower() if match else None
+
+
+def canonical_url(html: str, page_url: str) -> str:
+    """``<link rel=canonical>`` resolved against the page URL, if present and http(s)."""
+    for tag in _CANONICAL_RE.findall(html[:200_000]):
+        href = _HREF_RE.search(tag)
+        if href:
+            url = urljoin(page_url, href.group(1).strip())
+            if url.startswith(("http://", "https://")):
+                return url
+    return page_url
+
+
+def extract_article(page: Page) -> Article:
+    """Extract title, text, date and author; raise ``ExtractionError`` if there is no article."""
+    if not page.html or not page.html.strip():
+        raise ExtractionError("empty_page", "the page is empty")
+    try:
+        tree = lxml_html.document_fromstring(page.html)
+    except (ValueError, lxml_html.etree.ParserError) as exc:
+        raise ExtractionError("malformed_html", f"cannot parse HTML: {exc}") from None
+    document = trafilatura.bare_extraction(
+        tree,
+        url=page.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        favor_precision=True,
+        prune_xpath=PRUNE_XPATH,
+    )
+    text = (document.text or "").strip() if document else ""
+    title = (document.title or "").strip() if document else ""
+    if title and text.startswith(title + "\n"):
+        text = text[len(title) + 1 :].lstrip()  # trafilatura keeps the <h1>; the title has its own column
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractionError("no_article_text", "no article text found on the page")
+    return Article(
+        url=canonical_url(page.html, page.url),
+        fetched_url=page.url,
+        source=page.source,
+        title=title,
+        text=text,
+        published=document.date or None,
+        author=document.author or None,
+        html_lang=html_lang(page.html),
+    )

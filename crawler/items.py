@@ -1,0 +1,61 @@
+"""Items: plain data passed between the spider, extraction and storage."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Page:
+    """A fetched HTML page that may be an article, already decoded to ``str``.
+
+    Scrapy decodes the body (HTTP header, then ``<meta charset>``, then BOM);
+    extraction works on this text so trafilatura never guesses the encoding.
+    """
+
+    url: str  # where the page was finally fetched from (after redirects)
+    source: str
+    html: str
+    requested_url: str = ""  # the URL that was asked for, before redirects
+    encoding: str = ""
+    language_hint: str = ""  # the source's `language`: evidence, not truth
+
+
+@dataclass
+class Article:
+    """An extracted article, ready to be identified, translated and stored."""
+
+    url: str  # canonical URL
+    source: str
+    title: str
+    text: str
+    fetched_url: str = ""
+    published: str | None = None
+    author: str | None = None
+    html_lang: str | None = None
+    lang: str | None = None
+    script: str | None = None
+    lang_confidence: float | None = None
+    title_en: str | None = None
+    text_en: str | None = None
+    translation_status: str | None = None
+    translation_engine: str | None = None
+    translation_model: str | None = None
+    translation_note: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        """Changes exactly when the title or text changes."""
+        digest = hashlib.sha256()
+        digest.update((self.title or "").encode())
+        digest.update(b"\x00")
+        digest.update(self.text.encode())
+        return digest.hexdigest()
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data.pop("extra")
+        return data

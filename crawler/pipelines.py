@@ -1,0 +1,105 @@
+"""Item pipelines, one job each: extract (Page → Article), then store.
+
+Both record their outcomes on the spider's run counters, which the store
+pipeline writes to ``crawl_runs`` as the crawl goes and when it ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, DropItem
+
+from crawler.extract import ExtractionError
+from crawler.items import Article, Page
+from newsmon.pipeline import article_from_page, store_article
+from storage import open_db
+from storage.runs import start_run, update_run
+
+logger = logging.getLogger(__name__)
+
+#: How often (seconds) the running counters are written to crawl_runs.
+PROGRESS_EVERY = 10.0
+
+
+class ExtractPipeline:
+    """Turns fetched pages into articles; pages without article text are dropped and counted."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
+        return cls(crawler)
+
+    def process_item(self, item):
+        if not isinstance(item, Page):
+            return item
+        spider = self.crawler.spider
+        try:
+            return article_from_page(item)
+        except ExtractionError as exc:
+            spider._error(exc.kind, item.url, str(exc))
+            raise DropItem(f"{item.url}: {exc}") from None
+
+
+class StorePipeline:
+    """Upserts articles into SQLite and keeps the source's ``crawl_runs`` row current."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.db_path = settings.get("NEWSMON_DB")
+        self.run_id = settings.get("NEWSMON_RUN_ID")
+        self.db = None
+        self.run_row: int | None = None
+        self._last_progress = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        if not self.db_path:
+            raise CloseSpider("NEWSMON_DB is not set")
+        self.db = open_db(self.db_path, migrate=False)
+        self.run_row = start_run(self.db, run_id=self.run_id, source=self.crawler.spider.name)
+
+    def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
+        spider = self.crawler.spider
+        outcome = store_article(self.db, item)
+        spider.counters.count_outcome(outcome)
+        logger.debug("%s: %s %s", spider.name, outcome, item.url)
+        now = time.monotonic()
+        if now - self._last_progress > PROGRESS_EVERY:
+            self._last_progress = now
+            self._write_counters()
+        return item
+
+    def _write_counters(self, *, status: str | None = None, error: str | None = None) -> None:
+        spider = self.crawler.spider
+        spider.counters.pages = self.crawler.stats.get_value("response_received_count", 0)
+        update_run(self.db, self.run_row, spider.counters, status=status, error=error)
+
+    def close_spider(self) -> None:
+        spider = self.crawler.spider
+        reason = self.crawler.stats.get_value("finish_reason", "finished")
+        stored = spider.counters.articles_new + spider.counters.articles_updated + spider.counters.articles_unchanged
+        error = None
+        if spider.pages_ok == 0 and spider.counters.errors:
+            status = "failed"
+            error = spider.first_error
+        elif reason not in ("finished", "closespider_pagecount"):
+            status = "interrupted"
+            error = f"stopped early: {reason}"
+        else:
+            status = "ok"
+        spider.run_status = status
+        spider.run_error = error
+        logger.debug("%s: closing (%s), %d stored", spider.name, reason, stored)
+        self._write_counters(status=status, error=error)
+        self.db.close()

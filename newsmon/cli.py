@@ -1,0 +1,169 @@
+"""The ``newsmon`` command: a thin click layer over the library.
+
+Library code raises named exceptions; here each becomes one line on stderr and
+an exit code. Exit codes: 0 success, 1 a source or URL failed, 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.sources import Source, SourcesError, load_sources, resolve_sources_path
+
+logger = logging.getLogger("newsmon")
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def resolve_db_path(value: str | None) -> Path:
+    """Flag, then ``$NEWSMON_DB``, then ``newsmon.db`` in the working directory."""
+    return Path(value or os.environ.get("NEWSMON_DB") or "newsmon.db")
+
+
+def db_option(func):
+    @click.option("--db", "db", metavar="PATH", help="SQLite database (default: $NEWSMON_DB or ./newsmon.db).")
+    @functools.wraps(func)
+    def wrapper(*args, db, **kwargs):
+        return func(*args, db_path=resolve_db_path(db), **kwargs)
+
+    return wrapper
+
+
+def sources_option(func):
+    @click.option(
+        "--sources", "sources_file", metavar="PATH",
+        help="Sources file (default: $NEWSMON_SOURCES or the bundled sources.toml).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, sources_file, **kwargs):
+        return func(*args, sources_path=resolve_sources_path(sources_file), **kwargs)
+
+    return wrapper
+
+
+def load_or_fail(path: Path) -> list[Source]:
+    try:
+        return load_sources(path)
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING
+    if verbose == 1:
+        level = logging.INFO
+    elif verbose >= 2:
+        level = logging.DEBUG
+    if quiet:
+        level = logging.ERROR
+    handler = logging.StreamHandler(sys.stderr)
+    # The level goes on the handler too: Scrapy sets its own loggers to DEBUG.
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+@click.group()
+@click.version_option(package_name="newsmon")
+@click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def cli(verbose: int, quiet: bool) -> None:
+    """newsmon: crawl law-enforcement news, translate it to English, browse it in Datasette."""
+    configure_logging(verbose, quiet)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@db_option
+@sources_option
+def crawl(names: tuple[str, ...], db_path: Path, sources_path: Path) -> None:
+    """Crawl every enabled source (or only NAMES) into the database and print a summary per source."""
+    from crawler.run import run_crawl
+
+    sources = load_or_fail(sources_path)
+    if names:
+        known = {s.name: s for s in sources}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise click.UsageError(f"unknown source(s): {', '.join(unknown)} (see `newsmon sources`)")
+        selected = [known[n] for n in names]
+    else:
+        selected = [s for s in sources if s.enabled]
+    results = run_crawl(selected, db_path=str(db_path), catalog=sources)
+    for result in results:
+        click.echo(result.summary_line())
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        for result in failed:
+            click.echo(f"newsmon: source {result.source} failed: {result.error}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of readable text.")
+@click.option("--no-store", is_flag=True, help="Do not write to the database.")
+@click.option("--source", "source_name", metavar="NAME", help="File the article under this source (default: the source whose article_urls match, else 'adhoc').")
+@db_option
+@sources_option
+def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_path: Path, sources_path: Path) -> None:
+    """Fetch one URL, extract and identify the article, store it, and print it."""
+    from newsmon.single import FetchFailed, fetch_article
+
+    sources = load_or_fail(sources_path)
+    try:
+        result = fetch_article(url, sources=sources, source_name=source_name, db_path=None if no_store else db_path)
+    except FetchFailed as exc:
+        click.echo(f"newsmon: {url}: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    record = result.to_json()
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        click.echo(result.readable())
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; give 0.0.0.0 only on a trusted network.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port (0 picks a free one).")
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse the database in Datasette, read-only, with newsmon's metadata."""
+    from newsmon.serve import serve as run_datasette
+    from storage import open_db
+
+    open_db(db_path).close()  # create and migrate, so a fresh install has tables to show
+    run_datasette(db_path, host=host, port=port)
+
+
+@cli.command("sources")
+@sources_option
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+def list_sources(sources_path: Path, as_json: bool) -> None:
+    """List the sources and validate the sources file."""
+    sources = load_or_fail(sources_path)
+    if as_json:
+        click.echo(json.dumps([{"name": s.name, "country": s.country, "kind": s.kind, "language": s.language,
+                                "enabled": s.enabled, **{k: list(getattr(s, k)) for k in ("start_urls", "feeds", "sitemaps")}}
+                               for s in sources], ensure_ascii=False, indent=2))
+        return
+    for s in sources:
+        entry = len(s.start_urls) + len(s.feeds) + len(s.sitemaps)
+        state = "" if s.enabled else "  [disabled]"
+        click.echo(f"{s.name:<24} {s.country:<4} {s.kind:<8} {s.language or '-':<3} {entry} entry URL(s){state}")
+    click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)
+
+
+def main() -> None:
+    cli(prog_name="newsmon")

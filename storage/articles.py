@@ -1,0 +1,101 @@
+"""Writing and reading articles."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Literal
+
+import sqlite_utils
+
+from crawler.items import Article
+from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+ADHOC_SOURCE = "adhoc"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def ensure_adhoc_source(db: sqlite_utils.Database) -> None:
+    """Single-URL fetches of pages outside every source are filed under ``adhoc``."""
+    if not db["sources"].count_where("name = ?", [ADHOC_SOURCE]):
+        db["sources"].insert(
+            {"name": ADHOC_SOURCE, "kind": "adhoc", "updated_at": utc_now()},
+            pk="name",
+        )
+
+
+def _translation_fields(article: Article) -> dict:
+    if article.translation_status:
+        return {
+            "title_en": article.title_en,
+            "text_en": article.text_en,
+            "translation_status": article.translation_status,
+            "translation_engine": article.translation_engine,
+            "translation_model": article.translation_model,
+            "translation_note": article.translation_note,
+        }
+    if article.lang == "en":
+        return {
+            "title_en": article.title,
+            "text_en": article.text,
+            "translation_status": STATUS_ORIGINAL,
+            "translation_engine": "original",
+            "translation_model": None,
+            "translation_note": "the article is in English",
+        }
+    return {
+        "title_en": None,
+        "text_en": None,
+        "translation_status": STATUS_PENDING,
+        "translation_engine": None,
+        "translation_model": None,
+        "translation_note": None,
+    }
+
+
+def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | None = None) -> Outcome:
+    """Insert or update one article, keyed by canonical URL, in one transaction.
+
+    An unchanged article (same content hash) is left alone, translation
+    included; a changed one gets new text and goes back to translation.
+    """
+    now = now or utc_now()
+    content_hash = article.content_hash
+    row = {
+        "url": article.url,
+        "fetched_url": article.fetched_url or article.url,
+        "source": article.source,
+        "title": article.title,
+        "text": article.text,
+        "lang": article.lang,
+        "script": article.script,
+        "lang_confidence": article.lang_confidence,
+        "html_lang": article.html_lang,
+        "published": article.published,
+        "author": article.author,
+        "content_hash": content_hash,
+    }
+    with db.conn:
+        existing = list(db.query("select id, content_hash from articles where url = ?", [article.url]))
+        if existing and existing[0]["content_hash"] == content_hash:
+            return "unchanged"
+        row.update(_translation_fields(article))
+        row["updated_at"] = now
+        if existing:
+            db["articles"].update(existing[0]["id"], row)
+            return "updated"
+        row["fetched_at"] = now
+        db["articles"].insert(row)
+        return "new"
+
+
+def get_article(db: sqlite_utils.Database, url: str) -> dict | None:
+    rows = list(db.query("select * from articles where url = ?", [url]))
+    return rows[0] if rows else None
