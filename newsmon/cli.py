@@ -50,11 +50,17 @@ def sources_option(func):
     return wrapper
 
 
+class ConfigError(click.ClickException):
+    """A configuration file is missing or invalid: exit code 2, like a usage error."""
+
+    exit_code = EXIT_USAGE
+
+
 def load_or_fail(path: Path) -> list[Source]:
     try:
         return load_sources(path)
     except SourcesError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigError(str(exc)) from None
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:
@@ -72,6 +78,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    if level > logging.DEBUG:
+        # trafilatura warns for every page it discards; newsmon reports those itself.
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 @click.group()

@@ -48,15 +48,21 @@ class FetchResult:
             + (f" · by {data['author']}" if data["author"] else ""),
             "",
         ]
-        lines += [textwrap.fill(p, 100) for p in (data["text"] or "").split("\n") if p.strip()]
+        lines += _paragraphs(data["text"])
         if data["text_en"] and data["lang"] != "en":
-            lines += ["", f"— English ({data['translation_engine']}) —", data["title_en"] or ""]
-            lines += [textwrap.fill(p, 100) for p in data["text_en"].split("\n") if p.strip()]
+            lines += ["", f"— English ({data['translation_engine']}) —", data["title_en"] or "", ""]
+            lines += _paragraphs(data["text_en"])
         elif data["lang"] != "en":
             lines += ["", f"(no English yet: {data['translation_note'] or data['translation_status']})"]
         if self.stored:
             lines += ["", f"[stored: {self.stored}]"]
         return "\n".join(lines)
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    """Paragraphs wrapped to 100 columns, a blank line between them."""
+    wrapped = [textwrap.fill(p, 100) for p in (text or "").split("\n") if p.strip()]
+    return "\n\n".join(wrapped).split("\n")
 
 
 def match_source(url: str, sources: list[Source]) -> Source | None:
