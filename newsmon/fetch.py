@@ -1,8 +1,7 @@
 """Fetching one URL for ``newsmon fetch``: HTTP plus the same decoding Scrapy uses.
 
-Scrapy's ``TextResponse`` decodes with w3lib's ``html_to_unicode`` (HTTP header,
-then BOM, then ``<meta charset>``, then a guess); calling it here means an ad hoc
-fetch sees exactly the text a crawl would.
+Decoding goes through ``crawler.encoding.page_text``, as in the crawl, so an ad
+hoc fetch sees exactly the text a crawl would.
 """
 
 from __future__ import annotations
@@ -12,9 +11,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlparse
 
-from w3lib.encoding import html_to_unicode
-
 from crawler import settings as crawl_settings
+from crawler.encoding import page_text
 from crawler.items import Page
 
 logger = logging.getLogger(__name__)
@@ -63,7 +61,7 @@ def fetch_page(
         raise FetchError(f"network error: {exc}") from None
     if len(body) > max_bytes:
         raise FetchError(f"response larger than {max_bytes} bytes")
-    encoding, text = html_to_unicode(content_type_header, body)
+    text, encoding = page_text(content_type_header, body)
     return Page(
         url=final_url,
         requested_url=url,

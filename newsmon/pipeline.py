@@ -10,6 +10,7 @@ import sqlite_utils
 
 from crawler.extract import extract_article
 from crawler.items import Article, Page
+from crawler.pagecheck import check_article
 from storage.articles import Outcome, upsert_article
 from translate.langid import detect_language
 
@@ -26,6 +27,7 @@ def identify_language(article: Article, *, hint: str | None = None) -> Article:
 def article_from_page(page: Page) -> Article:
     """Extract and identify; raises ``crawler.extract.ExtractionError`` when there is no article."""
     article = extract_article(page)
+    check_article(page, article)
     return identify_language(article, hint=page.language_hint or None)
 
 

@@ -18,6 +18,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.encoding import page_text
 from crawler.errors import classify_failure
 from crawler.items import Page
 from crawler.sources import Source
@@ -102,12 +103,13 @@ class SourceSpider(Spider):
             return
         assert isinstance(response, TextResponse)
         self.pages_ok += 1
+        html, encoding = page_text(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body)
         yield Page(
             url=response.url,
             requested_url=response.request.url if response.request else response.url,
             source=self.source.name,
-            html=response.text,
-            encoding=response.encoding,
+            html=html,
+            encoding=encoding,
             language_hint=self.source.language or "",
         )
 
