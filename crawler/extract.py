@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml import html as lxml_html
 
 from crawler.items import Article, Page
+from crawler.urls import canonicalize, same_site
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +51,18 @@ def html_lang(html: str) -> str | None:
 
 
 def canonical_url(html: str, page_url: str) -> str:
-    """``<link rel=canonical>`` resolved against the page URL, if present and http(s)."""
+    """The article's one URL: ``<link rel=canonical>`` if trustworthy, else the page URL; canonicalised.
+
+    A canonical link to another site or to the site's home page is a CMS
+    misconfiguration, not the article's address, and is ignored.
+    """
     for tag in _CANONICAL_RE.findall(html[:200_000]):
         href = _HREF_RE.search(tag)
         if href:
             url = urljoin(page_url, href.group(1).strip())
-            if url.startswith(("http://", "https://")):
-                return url
-    return page_url
+            if url.startswith(("http://", "https://")) and same_site(url, page_url) and urlsplit(url).path not in ("", "/"):
+                return canonicalize(url)
+    return canonicalize(page_url)
 
 
 def extract_article(page: Page) -> Article:

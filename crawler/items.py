@@ -21,6 +21,8 @@ class Page:
     requested_url: str = ""  # the URL that was asked for, before redirects
     encoding: str = ""
     language_hint: str = ""  # the source's `language`: evidence, not truth
+    etag: str | None = None  # HTTP validators, for the next run's conditional GET
+    last_modified: str | None = None
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 
@@ -17,6 +18,7 @@ from crawler.items import Article, Page
 from newsmon.pipeline import article_from_page, store_article
 from storage import open_db
 from storage.runs import start_run, update_run
+from storage.urlstate import UrlState, record_states
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ class ExtractPipeline:
             return article_from_page(item)
         except ExtractionError as exc:
             spider._error(exc.kind, item.url, str(exc))
+            spider.mark_not_article(item.requested_url or item.url, exc.kind)
             raise DropItem(f"{item.url}: {exc}") from None
 
 
@@ -59,7 +62,9 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         if not self.db_path:
@@ -73,6 +78,8 @@ class StorePipeline:
         spider = self.crawler.spider
         outcome = store_article(self.db, item)
         spider.counters.count_outcome(outcome)
+        validators = {"etag": item.extra.get("etag"), "last_modified": item.extra.get("last_modified")}
+        spider.page_states.append(UrlState(url=item.url, kind="article", last_status=200, **validators))
         logger.debug("%s: %s %s", spider.name, outcome, item.url)
         now = time.monotonic()
         if now - self._last_progress > PROGRESS_EVERY:
@@ -82,24 +89,30 @@ class StorePipeline:
 
     def _write_counters(self, *, status: str | None = None, error: str | None = None) -> None:
         spider = self.crawler.spider
+        record_states(self.db, spider.name, spider.page_states)
+        spider.page_states.clear()
         spider.counters.pages = self.crawler.stats.get_value("response_received_count", 0)
         update_run(self.db, self.run_row, spider.counters, status=status, error=error)
 
-    def close_spider(self) -> None:
-        spider = self.crawler.spider
-        reason = self.crawler.stats.get_value("finish_reason", "finished")
+    def spider_closed(self, spider, reason: str) -> None:
+        """Final counters and status; a signal handler because only the signal knows the close reason."""
         stored = spider.counters.articles_new + spider.counters.articles_updated + spider.counters.articles_unchanged
         error = None
         if spider.pages_ok == 0 and spider.counters.errors:
             status = "failed"
             error = spider.first_error
-        elif reason not in ("finished", "closespider_pagecount"):
+        elif reason == "closespider_timeout":
+            status = "partial"
+            error = "stopped at --max-runtime"
+        elif reason != "finished":
             status = "interrupted"
             error = f"stopped early: {reason}"
         else:
             status = "ok"
         spider.run_status = status
         spider.run_error = error
+        if status == "ok" and not spider.budget_exhausted:
+            record_states(self.db, spider.name, spider.entry_states)
         logger.debug("%s: closing (%s), %d stored", spider.name, reason, stored)
         self._write_counters(status=status, error=error)
         self.db.close()

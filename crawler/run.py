@@ -35,7 +35,8 @@ class SourceResult:
         c = self.counters
         line = (
             f"{self.source}: {self.status}: pages {c.pages}, new {c.articles_new}, "
-            f"updated {c.articles_updated}, unchanged {c.articles_unchanged}, errors {c.errors}"
+            f"updated {c.articles_updated}, unchanged {c.articles_unchanged}, skipped {c.articles_skipped}, "
+            f"not modified {c.not_modified}, errors {c.errors}"
         )
         if c.errors_by_kind:
             line += " (" + ", ".join(f"{k} {v}" for k, v in sorted(c.errors_by_kind.items())) + ")"

@@ -29,6 +29,7 @@ SOURCE_KEYS: dict[str, str] = {
     "allowed_domains": "domains the crawl may visit (default: the hosts of start_urls, feeds and sitemaps)",
     "max_pages": "page budget per run, all requests counted (default 500)",
     "max_depth": "how many listing links deep to follow from a start page (default 3)",
+    "revisit_days": "stored articles younger than this are re-checked for changes (default 2; 0 never)",
     "user_agent": "User-Agent for this source (some sites answer 403 to non-browser agents)",
     "headers": "extra HTTP headers for this source (table)",
     "download_delay": "seconds between requests to this site (default from settings)",
@@ -58,6 +59,7 @@ class Source:
     allowed_domains: tuple[str, ...] = ()
     max_pages: int = 500
     max_depth: int = 3
+    revisit_days: float = 2.0
     user_agent: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     download_delay: float | None = None
@@ -82,6 +84,7 @@ class Source:
             "allowed_domains": list(self.allowed_domains),
             "max_pages": self.max_pages,
             "max_depth": self.max_depth,
+            "revisit_days": self.revisit_days,
             "user_agent": self.user_agent,
             "headers": self.headers,
             "download_delay": self.download_delay,
@@ -200,6 +203,9 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
     if max_depth < 0:
         raise SourcesError(f"{label}: key 'max_depth': must not be negative")
     delay = _typed(table, "download_delay", label, (int, float), None)
+    revisit_days = _typed(table, "revisit_days", label, (int, float), 2.0)
+    if revisit_days < 0:
+        raise SourcesError(f"{label}: key 'revisit_days': must not be negative")
     return Source(
         name=name,
         country=country.upper() if country != "intl" else country,
@@ -213,6 +219,7 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         allowed_domains=tuple(domains),
         max_pages=max_pages,
         max_depth=max_depth,
+        revisit_days=float(revisit_days),
         user_agent=_typed(table, "user_agent", label, str, None),
         headers=dict(headers),
         download_delay=float(delay) if delay is not None else None,

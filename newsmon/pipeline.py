@@ -28,6 +28,7 @@ def article_from_page(page: Page) -> Article:
     """Extract and identify; raises ``crawler.extract.ExtractionError`` when there is no article."""
     article = extract_article(page)
     check_article(page, article)
+    article.extra.update(etag=page.etag, last_modified=page.last_modified)
     return identify_language(article, hint=page.language_hint or None)
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 import sqlite_utils
 
 from crawler.items import Article
+from storage.dedupe import find_original, fingerprint_columns
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
 
 logger = logging.getLogger(__name__)
@@ -83,17 +84,47 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
         "content_hash": content_hash,
     }
     with db.conn:
-        existing = list(db.query("select id, content_hash from articles where url = ?", [article.url]))
+        existing = list(
+            db.query("select id, title, text, content_hash, fetched_at, updated_at, versions from articles where url = ?", [article.url])
+        )
         if existing and existing[0]["content_hash"] == content_hash:
             return "unchanged"
         row.update(_translation_fields(article))
+        row.update(fingerprint_columns(article.text))
         row["updated_at"] = now
         if existing:
-            db["articles"].update(existing[0]["id"], row)
+            old = existing[0]
+            # Keep the replaced version: cheap, and analysts see what a site changed.
+            db["article_versions"].insert(
+                {
+                    "article_id": old["id"],
+                    "title": old["title"],
+                    "text": old["text"],
+                    "content_hash": old["content_hash"],
+                    "fetched_at": old["updated_at"] or old["fetched_at"],
+                    "replaced_at": now,
+                }
+            )
+            row["versions"] = (old["versions"] or 1) + 1
+            row["duplicate_of"] = find_original(db, article.text, row, exclude_id=old["id"])
+            db["articles"].update(old["id"], row)
             return "updated"
         row["fetched_at"] = now
+        row["duplicate_of"] = find_original(db, article.text, row)
         db["articles"].insert(row)
         return "new"
+
+
+def known_article(db: sqlite_utils.Database, url: str) -> dict | None:
+    """The stored article reached at ``url`` (its canonical or its fetched URL), if any."""
+    rows = list(
+        db.query(
+            "select id, url, published, fetched_at, updated_at from articles where url = :u "
+            "union all select id, url, published, fetched_at, updated_at from articles where fetched_url = :u limit 1",
+            {"u": url},
+        )
+    )
+    return rows[0] if rows else None
 
 
 def get_article(db: sqlite_utils.Database, url: str) -> dict | None:

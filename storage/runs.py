@@ -21,6 +21,9 @@ class RunCounters:
     articles_updated: int = 0
     articles_unchanged: int = 0
     not_articles: int = 0
+    articles_skipped: int = 0  # known articles not downloaded again
+    not_modified: int = 0  # 304 answers to conditional requests
+    last_new_article_at: str | None = None
     errors_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -33,6 +36,8 @@ class RunCounters:
     def count_outcome(self, outcome: str) -> None:
         attr = f"articles_{outcome}"
         setattr(self, attr, getattr(self, attr) + 1)
+        if outcome == "new":
+            self.last_new_article_at = utc_now()
 
 
 def start_run(db: sqlite_utils.Database, *, run_id: str, source: str) -> int:
@@ -57,6 +62,9 @@ def update_run(
         "articles_updated": counters.articles_updated,
         "articles_unchanged": counters.articles_unchanged,
         "not_articles": counters.not_articles,
+        "articles_skipped": counters.articles_skipped,
+        "not_modified": counters.not_modified,
+        "last_new_article_at": counters.last_new_article_at,
         "errors": counters.errors,
         "errors_by_kind": json.dumps(counters.errors_by_kind, sort_keys=True),
     }

@@ -93,3 +93,65 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("source", "sources", "name")],
     )
     db["crawl_runs"].create_index(["source", "started_at"])
+
+
+@migrations()
+def m500_incremental_crawl(db: Database) -> None:
+    """Seen-URL state, HTTP validators, article history and near-duplicate links."""
+    db["url_state"].create(
+        {
+            "url": str,
+            "source": str,
+            "kind": str,  # feed, sitemap, listing, article, not_article
+            "etag": str,
+            "last_modified": str,
+            "last_status": int,
+            "reason": str,  # why a URL is not an article (error kind)
+            "checked_at": str,
+        },
+        pk="url",
+    )
+    db["url_state"].create_index(["source", "kind"])
+    db["articles"].add_column("simhash", str)  # 64-bit SimHash of the text, hex
+    for band in range(4):
+        db["articles"].add_column(f"simhash_band{band}", int)
+        db["articles"].create_index([f"simhash_band{band}"])
+    # No foreign key here: adding one makes sqlite-utils rebuild the table, dropping the FTS triggers.
+    db["articles"].add_column("duplicate_of", int)  # id of the first-seen copy of a syndicated text
+    db["articles"].add_column("versions", int, not_null_default=1)
+    db["articles"].create_index(["fetched_url"])
+    db["articles"].create_index(["duplicate_of"])
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "title": str,
+            "text": str,
+            "content_hash": str,
+            "fetched_at": str,
+            "replaced_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_versions"].create_index(["article_id"])
+    db["crawl_runs"].add_column("articles_skipped", int)  # known articles not downloaded again
+    db["crawl_runs"].add_column("not_modified", int)  # 304 answers to conditional requests
+    db["crawl_runs"].add_column("last_new_article_at", str)
+    db.execute(
+        """
+        create view source_health as
+        select
+          s.name as source, s.country, s.kind,
+          (select max(started_at) from crawl_runs r where r.source = s.name) as last_run_at,
+          (select status from crawl_runs r where r.source = s.name order by r.id desc limit 1) as last_status,
+          (select error from crawl_runs r where r.source = s.name order by r.id desc limit 1) as last_error,
+          (select count(*) from crawl_runs r where r.source = s.name and r.status = 'failed'
+             and r.id > coalesce((select max(id) from crawl_runs r2 where r2.source = s.name and r2.status != 'failed'), 0)
+          ) as consecutive_failures,
+          (select max(fetched_at) from articles a where a.source = s.name) as last_new_article_at,
+          (select count(*) from articles a where a.source = s.name) as articles,
+          (select sum(errors) from (select errors from crawl_runs r where r.source = s.name order by r.id desc limit 5)) as errors_last_5_runs
+        from sources s
+        """
+    )

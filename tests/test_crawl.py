@@ -72,10 +72,12 @@ def test_summary_runs_table_and_source_selection(tmp_path, site_server, site_sou
     assert db["sources"].count == 3
 
 
-def test_second_crawl_counts_unchanged(tmp_path, site_server, site_sources):
+def test_second_crawl_skips_stored_articles(tmp_path, site_server, site_sources):
     crawl(tmp_path, site_sources, "fixture-it")
+    site_server.log.clear()
     result, db = crawl(tmp_path, site_sources, "fixture-it")
-    assert "new 0" in result.stdout and "unchanged 2" in result.stdout
+    assert "new 0" in result.stdout and "skipped 2" in result.stdout
+    assert site_server.paths() == ["/robots.txt", "/sitemap.xml"]
     assert db["articles"].count == 2
 
 

@@ -2,16 +2,24 @@
 
 It only reads responses and yields requests or ``Page`` items: extraction,
 language identification and storage happen in the item pipelines.
+
+Incremental by design: an article already stored is not downloaded again
+unless it is recent (``revisit_days``), and then only with a conditional GET;
+feeds, sitemaps and listings are revalidated with ETag / Last-Modified.
+What is known about URLs lives in SQLite (read here, written by the store
+pipeline), so memory does not grow with the history.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlparse
 
 import feedparser
+import sqlite_utils
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
@@ -22,11 +30,27 @@ from crawler.encoding import page_text
 from crawler.errors import classify_failure
 from crawler.items import Page
 from crawler.sources import Source
+from crawler.urls import canonicalize
+from storage.articles import known_article
 from storage.runs import RunCounters
+from storage.urlstate import UrlState, get_state
 
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+#: Error kinds after which an article URL is not asked for again until ``NOT_ARTICLE_RETRY``.
+GONE_KINDS = ("http_404", "http_410")
+NOT_ARTICLE_RETRY = timedelta(days=7)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value[:25] if "T" in value else value[:10])
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 class SourceSpider(Spider):
@@ -34,43 +58,112 @@ class SourceSpider(Spider):
 
     name = "source"
 
-    def __init__(self, source: Source, **kwargs: Any):
+    def __init__(self, source: Source, *, db_path: str | None = None, **kwargs: Any):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.allowed_domains = source.domains()
         self.counters = RunCounters()
         self.first_error: str | None = None
         self.pages_ok = 0  # responses a callback accepted: 0 with errors means the source failed
+        self.budget_exhausted = False
+        #: States of article URLs (validators, not-article marks): written as the crawl goes.
+        self.page_states: list[UrlState] = []
+        #: Validators of feeds, sitemaps and listings: written only when the run completes, so that
+        #: a killed or budget-cut run revisits them in full and finds the links it did not follow.
+        self.entry_states: list[UrlState] = []
         self._scheduled: set[str] = set()
+        self._now = datetime.now(timezone.utc)
+        self._revisit = timedelta(days=source.revisit_days)
+        self._db = sqlite_utils.Database(db_path) if db_path else None
         # Domains are checked by host name in _follow, as Scrapy's offsite middleware does
         # (LinkExtractor's allow_domains compares host:port and would reject ported hosts).
         self._links = LinkExtractor(unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        kwargs.setdefault("db_path", crawler.settings.get("NEWSMON_DB"))
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    def closed(self, reason: str) -> None:
+        if self._db is not None:
+            self._db.close()
 
     # -- requests ---------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.feeds:
-            yield self._request(url, self.parse_feed, kind="feed")
+            yield self._entry_request(url, self.parse_feed, kind="feed")
         for url in self.source.sitemaps:
-            yield self._request(url, self.parse_sitemap, kind="sitemap")
+            yield self._entry_request(url, self.parse_sitemap, kind="sitemap")
         for url in self.source.start_urls:
             if self.source.is_article_url(url):
-                yield self._request(url, self.parse_article, kind="article")
+                request = self._article_request(canonicalize(url))
+                if request is not None:
+                    yield request
             else:
-                yield self._request(url, self.parse_listing, kind="listing", depth=0)
+                yield self._entry_request(url, self.parse_listing, kind="listing", depth=0)
 
-    def _request(self, url: str, callback, *, kind: str, depth: int = 0) -> Request | None:
-        """A request within the page budget, once per URL per run."""
-        if url in self._scheduled or len(self._scheduled) >= self.source.max_pages:
-            return None
+    def _within_budget(self, url: str) -> bool:
+        if url in self._scheduled:
+            return False
+        if len(self._scheduled) >= self.source.max_pages:
+            self.budget_exhausted = True
+            return False
         self._scheduled.add(url)
-        cb_kwargs = {"depth": depth} if kind == "listing" else {}
+        return True
+
+    def _conditional_headers(self, state: UrlState | None) -> dict[str, str]:
+        headers = {}
+        if state is not None and state.etag:
+            headers["If-None-Match"] = state.etag
+        if state is not None and state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        return headers
+
+    def _state(self, url: str) -> UrlState | None:
+        return get_state(self._db, url) if self._db is not None else None
+
+    def _entry_request(self, url: str, callback, *, kind: str, depth: int = 0) -> Request | None:
+        """A feed, sitemap or listing request, revalidated with the validators of the last complete run."""
+        if not self._within_budget(url):
+            return None
         return Request(
             url,
             callback=callback,
             errback=self.on_error,
-            cb_kwargs=cb_kwargs,
-            meta={"newsmon_kind": kind},
+            headers=self._conditional_headers(self._state(url)),
+            cb_kwargs={"depth": depth} if kind == "listing" else {},
+            meta={"newsmon_kind": kind, "handle_httpstatus_list": [304]},
+        )
+
+    def _article_request(self, url: str) -> Request | None:
+        """An article request, unless the article is stored and old, or the URL is known not to be one."""
+        if url in self._scheduled:
+            return None
+        state = None
+        known = known_article(self._db, url) if self._db is not None else None
+        if known is not None:
+            seen = _parse_time(known["published"]) or _parse_time(known["fetched_at"])
+            if seen is None or self._now - seen > self._revisit:
+                self.counters.articles_skipped += 1
+                return None
+            state = self._state(url)
+        else:
+            state = self._state(url)
+            if state is not None and state.kind == "not_article":
+                checked = _parse_time(state.checked_at)
+                if checked is not None and self._now - checked < NOT_ARTICLE_RETRY:
+                    self.counters.articles_skipped += 1
+                    return None
+                state = None
+        if not self._within_budget(url):
+            return None
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            headers=self._conditional_headers(state if known is not None else None),
+            meta={"newsmon_kind": "article", "handle_httpstatus_list": [304]},
         )
 
     def _in_domain(self, url: str) -> bool:
@@ -80,26 +173,49 @@ class SourceSpider(Spider):
     def _follow(self, url: str, depth: int) -> Request | None:
         if not self._in_domain(url):
             return None
+        url = canonicalize(url)
         if self.source.is_article_url(url):
-            return self._request(url, self.parse_article, kind="article")
+            return self._article_request(url)
         if self.source.is_follow_url(url) and depth < self.source.max_depth:
-            return self._request(url, self.parse_listing, kind="listing", depth=depth + 1)
+            return self._entry_request(url, self.parse_listing, kind="listing", depth=depth + 1)
         return None
 
     # -- callbacks --------------------------------------------------------
 
+    def _not_modified(self, response: Response) -> bool:
+        """True (and counted) for a 304 answer to a conditional request."""
+        if response.status != 304:
+            return False
+        self.counters.not_modified += 1
+        self.pages_ok += 1
+        if response.meta.get("newsmon_kind") == "article":
+            self.counters.count_outcome("unchanged")
+        return True
+
+    def _remember_entry(self, response: Response) -> None:
+        self.entry_states.append(
+            UrlState(
+                url=response.url if response.request is None else response.request.url,
+                kind=response.meta.get("newsmon_kind", "listing"),
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
+                last_status=response.status,
+            )
+        )
+
     def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
-        if not self._is_html(response):
+        if self._not_modified(response) or not self._is_html(response):
             return
         self.pages_ok += 1
         self.counters.not_articles += 1
+        self._remember_entry(response)
         for link in self._links.extract_links(response):
             request = self._follow(link.url, depth)
             if request is not None:
                 yield request
 
     def parse_article(self, response: Response) -> Iterator[Page]:
-        if not self._is_html(response):
+        if self._not_modified(response) or not self._is_html(response):
             return
         assert isinstance(response, TextResponse)
         self.pages_ok += 1
@@ -111,14 +227,19 @@ class SourceSpider(Spider):
             html=html,
             encoding=encoding,
             language_hint=self.source.language or "",
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response, **_: Any) -> Iterator[Request]:
+        if self._not_modified(response):
+            return
         feed = feedparser.parse(response.body, response_headers={"content-location": response.url})
         if feed.bozo and not feed.entries:
             self._error("malformed_feed", response.url, f"not a readable RSS/Atom feed: {feed.bozo_exception}")
             return
         self.pages_ok += 1
+        self._remember_entry(response)
         for entry in feed.entries:
             link = entry.get("link")
             if link:
@@ -126,12 +247,13 @@ class SourceSpider(Spider):
                 if request is not None:
                     yield request
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response, **_: Any) -> Iterator[Request]:
+        if self._not_modified(response):
+            return
         body = response.body
         if response.url.endswith("/robots.txt"):
-            urls = list(sitemap_urls_from_robots(response.text, base_url=response.url))
-            for url in urls:
-                request = self._request(url, self.parse_sitemap, kind="sitemap")
+            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+                request = self._entry_request(url, self.parse_sitemap, kind="sitemap")
                 if request is not None:
                     yield request
             return
@@ -141,10 +263,11 @@ class SourceSpider(Spider):
             self._error("malformed_sitemap", response.url, f"not a readable sitemap: {exc}")
             return
         self.pages_ok += 1
+        self._remember_entry(response)
         for entry in sitemap:
             url = response.urljoin(entry.get("loc", "").strip())
             if sitemap.type == "sitemapindex":
-                request = self._request(url, self.parse_sitemap, kind="sitemap")
+                request = self._entry_request(url, self.parse_sitemap, kind="sitemap")
             else:
                 request = self._follow(url, depth=0)
             if request is not None:
@@ -163,7 +286,11 @@ class SourceSpider(Spider):
         self.counters.count_error(kind)
         if self.first_error is None:
             self.first_error = f"{url}: {reason}"
-        logger.warning("%s: %s: %s", self.source.name, url, reason)
+        logger.info("%s: %s: %s", self.source.name, url, reason)
+
+    def mark_not_article(self, url: str, kind: str) -> None:
+        """Remember that ``url`` gave no article, so the next runs do not ask again for a while."""
+        self.page_states.append(UrlState(url=url, kind="not_article", reason=kind))
 
     def on_error(self, failure: Failure) -> None:
         kind, reason = classify_failure(failure)
@@ -172,4 +299,11 @@ class SourceSpider(Spider):
         if kind == "robots_disallowed":
             logger.debug("%s: %s: %s", self.source.name, url, reason)
             return
+        if request is not None and request.meta.get("newsmon_kind") == "article" and kind in GONE_KINDS:
+            self.mark_not_article(url, kind)
         self._error(kind, url, reason)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,40 @@
+"""URL canonicalisation: one URL per article, whatever link or redirect led to it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+#: Query parameters that only track where a click came from.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "ysclid",
+        "mc_cid", "mc_eid", "_openstat", "igshid", "spm", "_ga", "_gl", "utm",
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize(url: str) -> str:
+    """Drop the fragment and tracking parameters; lower-case scheme and host.
+
+    The rest of the query is kept in its order: some sites put the article id there.
+    """
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
+    netloc = parts.netloc.lower()
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query, doseq=True), ""))
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when both URLs are on the same host, ignoring ``www.`` and the scheme."""
+    def host(url: str) -> str:
+        name = (urlsplit(url).hostname or "").lower()
+        return name[4:] if name.startswith("www.") else name
+
+    return host(a) == host(b) != ""
