@@ -22,6 +22,7 @@ logger = logging.getLogger("newsmon")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_LOCKED = 3
 
 
 def resolve_db_path(value: str | None) -> Path:
@@ -83,6 +84,17 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
+def add_log_file(path: Path) -> None:
+    """A second handler with the detail a cron log needs, whatever the console level."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level, logging.INFO))
+
+
 @click.group()
 @click.version_option(package_name="newsmon")
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
@@ -96,10 +108,22 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.argument("names", nargs=-1)
 @db_option
 @sources_option
-def crawl(names: tuple[str, ...], db_path: Path, sources_path: Path) -> None:
-    """Crawl every enabled source (or only NAMES) into the database and print a summary per source."""
-    from crawler.run import run_crawl
+@click.option("--wait", is_flag=True, help="If another crawl is running on this database, wait for it instead of exiting.")
+@click.option("--max-runtime", type=click.IntRange(min=1), metavar="SECONDS", help="Stop crawling after this many seconds (sources end with status 'partial').")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also write a detailed log (INFO and up) to this file.")
+def crawl(
+    names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None
+) -> None:
+    """Crawl every enabled source (or only NAMES) into the database and print a summary per source.
 
+    Exit codes: 0 every source ran, 1 a source failed entirely, 2 usage or
+    configuration error, 3 another crawl is running on the same database.
+    """
+    from crawler.run import run_crawl
+    from newsmon.lock import LockHeld, crawl_lock
+
+    if log_file:
+        add_log_file(log_file)
     sources = load_or_fail(sources_path)
     if names:
         known = {s.name: s for s in sources}
@@ -109,7 +133,13 @@ def crawl(names: tuple[str, ...], db_path: Path, sources_path: Path) -> None:
         selected = [known[n] for n in names]
     else:
         selected = [s for s in sources if s.enabled]
-    results = run_crawl(selected, db_path=str(db_path), catalog=sources)
+    overrides = {"CLOSESPIDER_TIMEOUT": max_runtime} if max_runtime else None
+    try:
+        with crawl_lock(db_path, wait=wait):
+            results = run_crawl(selected, db_path=str(db_path), catalog=sources, settings_overrides=overrides)
+    except LockHeld as exc:
+        click.echo(f"newsmon: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     for result in results:
         click.echo(result.summary_line())
     failed = [r for r in results if r.status == "failed"]

@@ -1,0 +1,137 @@
+"""Cron safety: the lock, kill -9 mid-crawl then resume, --max-runtime, --log-file, quiet output."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import sqlite_utils
+
+from newsmon.lock import crawl_lock
+from tests.conftest import ROOT, run_newsmon
+from tests.fixtures.generated import GENERATED_SOURCE, generated_site
+from tests.fixtures.server import FixtureServer, Route
+
+COUNT = 24
+
+
+def start_generated(delay: float, port: int = 0) -> FixtureServer:
+    server = FixtureServer({}, port=port).start()
+    server.routes.update(generated_site(COUNT, delay=delay))
+    return server
+
+
+def test_second_crawl_is_refused_while_one_holds_the_lock(tmp_path):
+    db_path = tmp_path / "n.db"
+    sources = tmp_path / "s.toml"
+    sources.write_text(GENERATED_SOURCE.format(base="http://127.0.0.1:9"))
+    with crawl_lock(db_path):
+        result = run_newsmon("crawl", "--db", str(db_path), "--sources", str(sources))
+    assert result.returncode == 3
+    assert f"another newsmon crawl (pid {os.getpid()}) is running on {db_path}" in result.stderr
+    assert not db_path.exists()  # refused before touching the database
+
+
+def test_wait_queues_behind_the_running_crawl(tmp_path):
+    server = start_generated(delay=0)
+    try:
+        db_path = tmp_path / "n.db"
+        sources = tmp_path / "s.toml"
+        sources.write_text(GENERATED_SOURCE.format(base=server.base_url))
+        with crawl_lock(db_path):
+            waiting = subprocess.Popen(
+                [sys.executable, "-m", "newsmon", "crawl", "--wait", "--db", str(db_path), "--sources", str(sources)],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+            time.sleep(2)
+            assert waiting.poll() is None  # still waiting for the lock
+            assert not server.paths()
+        out, err = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, err
+        assert f"new {COUNT}" in out
+    finally:
+        server.stop()
+
+
+def test_kill_9_mid_crawl_loses_nothing_and_next_run_completes(tmp_path):
+    db_path = tmp_path / "n.db"
+    sources = tmp_path / "s.toml"
+    slow = start_generated(delay=0.4)
+    port = slow.server_address[1]
+    try:
+        sources.write_text(GENERATED_SOURCE.format(base=slow.base_url))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsmon", "crawl", "--db", str(db_path), "--sources", str(sources)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        stored = 0
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if db_path.exists():
+                try:
+                    stored = sqlite_utils.Database(db_path).execute("select count(*) from articles").fetchone()[0]
+                except Exception:  # tables not created yet
+                    stored = 0
+            if stored >= 4:
+                break
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        assert 4 <= stored < COUNT
+    finally:
+        slow.stop()
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    after_kill = {row["url"]: row["content_hash"] for row in db.query("select url, content_hash from articles")}
+    assert len(after_kill) >= stored
+    db.close()
+
+    fast = start_generated(delay=0, port=port)  # the same site, now answering quickly
+    try:
+        sources.write_text(GENERATED_SOURCE.format(base=fast.base_url))
+        result = run_newsmon("crawl", "--db", str(db_path), "--sources", str(sources))
+    finally:
+        fast.stop()
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    urls = [row["url"] for row in db.query("select url from articles")]
+    assert len(urls) == len(set(urls)) == COUNT
+    runs = list(db.query("select status, error from crawl_runs order by id"))
+    assert runs[0]["status"] == "interrupted" and "ended without finishing" in runs[0]["error"]
+    assert runs[1]["status"] == "ok"
+    # what the killed run committed was not downloaded again
+    fetched = [p for p in fast.paths() if "/case-" in p]
+    assert len(fetched) == COUNT - len(after_kill)
+
+
+def test_max_runtime_stops_a_slow_crawl_as_partial(tmp_path):
+    server = start_generated(delay=1.0)
+    try:
+        db_path = tmp_path / "n.db"
+        sources = tmp_path / "s.toml"
+        sources.write_text(GENERATED_SOURCE.format(base=server.base_url))
+        started = time.monotonic()
+        result = run_newsmon("crawl", "--max-runtime", "3", "--db", str(db_path), "--sources", str(sources))
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("generated: partial:")
+    assert "stopped at --max-runtime" in result.stdout
+    assert elapsed < 30
+    status = next(sqlite_utils.Database(db_path).query("select status from crawl_runs"))["status"]
+    assert status == "partial"
+
+
+def test_quiet_on_success_and_log_file_has_detail(tmp_path, site_server, site_sources):
+    log_file = tmp_path / "logs" / "crawl.log"
+    result = run_newsmon("crawl", "--db", str(tmp_path / "n.db"), "--sources", str(site_sources), "--log-file", str(log_file))
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert len(result.stdout.splitlines()) == 3  # one summary line per source
+    log = log_file.read_text(encoding="utf-8")
+    assert "HTTP 404" in log and "fixture-en" in log
