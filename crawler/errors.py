@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectError,
@@ -21,15 +29,18 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return f"http_{status}", f"HTTP {status}"
-    if isinstance(exc, DNSLookupError):
+    # Scrapy 2.13+ wraps Twisted's errors in its own; both are checked.
+    if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
         return "dns", "DNS lookup failed"
-    if isinstance(exc, ConnectionRefusedError):
+    if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
         return "connection_refused", "connection refused"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+    if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", "timed out"
+    if isinstance(exc, DownloadCancelledError):
+        return "cancelled", f"download cancelled: {exc}"
     if isinstance(exc, ConnectError):
         return "connect_error", f"cannot connect: {exc}"
-    if isinstance(exc, (ResponseFailed, ResponseNeverReceived)):
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, ResponseDataLossError, DownloadFailedError)):
         return "connection_lost", "connection lost before the response was complete"
     if isinstance(exc, IgnoreRequest):
         text = str(exc) or "request ignored"

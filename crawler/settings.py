@@ -25,6 +25,10 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 RETRY_TIMES = 2
+# Wait before each retry of a 429/5xx: Retry-After if the server sends one (capped), else 1 s, 2 s, ...
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.BackoffMiddleware": 560}
+NEWSMON_BACKOFF_BASE = 1.0
+NEWSMON_BACKOFF_MAX = 120.0
 REDIRECT_MAX_TIMES = 5
 
 COOKIES_ENABLED = False

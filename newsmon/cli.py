@@ -111,8 +111,11 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--wait", is_flag=True, help="If another crawl is running on this database, wait for it instead of exiting.")
 @click.option("--max-runtime", type=click.IntRange(min=1), metavar="SECONDS", help="Stop crawling after this many seconds (sources end with status 'partial').")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also write a detailed log (INFO and up) to this file.")
+@click.option("--translate/--no-translate", "translate", default=True, show_default=True,
+              help="After crawling, translate what is pending (models from $NEWSMON_MODELS_DIR or Argos's folder).")
 def crawl(
-    names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None
+    names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None,
+    translate: bool = True,
 ) -> None:
     """Crawl every enabled source (or only NAMES) into the database and print a summary per source.
 
@@ -142,6 +145,10 @@ def crawl(
         sys.exit(EXIT_LOCKED)
     for result in results:
         click.echo(result.summary_line())
+    if translate:  # after the crawl and its lock: never on Scrapy's reactor, never stalls the next crawl
+        from newsmon.cli_models import translate_after_crawl
+
+        translate_after_crawl(db_path)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         for result in failed:
@@ -154,15 +161,18 @@ def crawl(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of readable text.")
 @click.option("--no-store", is_flag=True, help="Do not write to the database.")
 @click.option("--source", "source_name", metavar="NAME", help="File the article under this source (default: the source whose article_urls match, else 'adhoc').")
+@click.option("--translate/--no-translate", "translate", default=True, show_default=True, help="Translate the article when a model for its language is installed.")
 @db_option
 @sources_option
-def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_path: Path, sources_path: Path) -> None:
+def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_path: Path, sources_path: Path,
+          translate: bool = True) -> None:
     """Fetch one URL, extract and identify the article, store it, and print it."""
     from newsmon.single import FetchFailed, fetch_article
 
     sources = load_or_fail(sources_path)
     try:
-        result = fetch_article(url, sources=sources, source_name=source_name, db_path=None if no_store else db_path)
+        result = fetch_article(url, sources=sources, source_name=source_name, db_path=None if no_store else db_path,
+                               translate=translate)
     except FetchFailed as exc:
         click.echo(f"newsmon: {url}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
@@ -177,13 +187,38 @@ def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_p
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; give 0.0.0.0 only on a trusted network.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port (0 picks a free one).")
-def serve(db_path: Path, host: str, port: int) -> None:
+@click.option("--watchlists", "watchlists_file", metavar="PATH", help="Watchlists file synced before serving (default: $NEWSMON_WATCHLISTS or the bundled watchlists.toml).")
+def serve(db_path: Path, host: str, port: int, watchlists_file: str | None) -> None:
     """Browse the database in Datasette, read-only, with newsmon's metadata."""
+    from newsmon.cli_workbench import resolve_watchlists_path, sync_from_file
     from newsmon.serve import serve as run_datasette
-    from storage import open_db
 
-    open_db(db_path).close()  # create and migrate, so a fresh install has tables to show
+    # Creates and migrates a fresh database too, so a new install has tables to show.
+    sync_from_file(db_path, resolve_watchlists_path(watchlists_file))
     run_datasette(db_path, host=host, port=port)
+
+
+@cli.command()
+@db_option
+@click.option("--silent-days", default=7.0, show_default=True, type=float, help="A source with no new article for this long is 'silent'.")
+@click.option("--check", is_flag=True, help="Exit 1 if any source is failing, silent or never crawled (for monitoring).")
+def health(db_path: Path, silent_days: float, check: bool) -> None:
+    """Show each source's last run, failures and last new article; flag failing and silent sources."""
+    from storage import open_db
+    from storage.runs import source_health
+
+    db = open_db(db_path)
+    rows = source_health(db, silent_days=silent_days)
+    db.close()
+    for row in rows:
+        click.echo(
+            f"{row['source']:<24} last run {row['last_run_at'] or '-':<25} {row['last_status'] or '-':<11} "
+            f"last new article {row['last_new_article_at'] or '-':<25} {row['problem'] or 'ok'}"
+        )
+        if row["problem"] and row["last_error"]:
+            click.echo(f"{'':<24} last error: {row['last_error']}")
+    if check and any(row["problem"] for row in rows):
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command("sources")
@@ -202,6 +237,17 @@ def list_sources(sources_path: Path, as_json: bool) -> None:
         state = "" if s.enabled else "  [disabled]"
         click.echo(f"{s.name:<24} {s.country:<4} {s.kind:<8} {s.language or '-':<3} {entry} entry URL(s){state}")
     click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)
+
+
+from newsmon.cli_models import models as _models_group, translate as _translate_command  # noqa: E402
+
+cli.add_command(_models_group)
+cli.add_command(_translate_command)
+
+
+from newsmon.cli_workbench import watchlists as _watchlists_group  # noqa: E402
+
+cli.add_command(_watchlists_group)
 
 
 def main() -> None:

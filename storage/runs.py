@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
@@ -86,3 +87,21 @@ def mark_interrupted_runs(db: sqlite_utils.Database) -> int:
             "where status = 'running'"
         )
     return cursor.rowcount
+
+
+def source_health(db: sqlite_utils.Database, *, silent_days: float, now: datetime | None = None) -> list[dict]:
+    """Rows of the ``source_health`` view, each with ``problem``: failing, silent, never crawled, or None."""
+    now = now or datetime.now(timezone.utc)
+    rows = []
+    for row in db.query("select * from source_health where kind != 'adhoc' order by source"):
+        problem = None
+        if row["last_run_at"] is None:
+            problem = "never crawled"
+        elif row["consecutive_failures"]:
+            problem = f"failing: last {row['consecutive_failures']} run(s) failed"
+        else:
+            last_new = row["last_new_article_at"]
+            if last_new is None or now - datetime.fromisoformat(last_new) > timedelta(days=silent_days):
+                problem = f"silent: no new article for over {silent_days:g} days"
+        rows.append({**row, "problem": problem})
+    return rows

@@ -102,6 +102,24 @@ class SourceSpider(Spider):
                     yield request
             else:
                 yield self._entry_request(url, self.parse_listing, kind="listing", depth=0)
+        # Recent articles are re-checked even when no listing links to them any more
+        # (or the listing answered 304): that is where late edits happen.
+        for url in self._recent_article_urls():
+            request = self._article_request(url)
+            if request is not None:
+                yield request
+
+    def _recent_article_urls(self) -> list[str]:
+        if self._db is None or not self.source.revisit_days or not self._db["articles"].exists():
+            return []
+        cutoff = (self._now - self._revisit).isoformat()
+        return [
+            row["url"]
+            for row in self._db.query(
+                "select url from articles where source = ? and coalesce(published, fetched_at) >= ? order by id",
+                [self.source.name, cutoff[:10]],
+            )
+        ]
 
     def _within_budget(self, url: str) -> bool:
         if url in self._scheduled:
