@@ -35,8 +35,13 @@ class ExtractionError(Exception):
     """The page has no extractable article; ``kind`` names the reason for counters."""
 
     def __init__(self, kind: str, message: str):
-        super().__init__(message)
+        # Both in args, so the error survives pickling back from an extraction worker process.
+        super().__init__(kind, message)
         self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 _HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*", re.I)

@@ -6,8 +6,10 @@ pipeline writes to ``crawl_runs`` as the crawl goes and when it ends.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -15,6 +17,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.extract import ExtractionError
 from crawler.items import Article, Page
+from crawler.workers import default_workers, extraction_executor, reset_executor
 from newsmon.pipeline import article_from_page, store_article
 from storage import open_db
 from storage.runs import start_run, update_run
@@ -27,24 +30,47 @@ PROGRESS_EVERY = 10.0
 
 
 class ExtractPipeline:
-    """Turns fetched pages into articles; pages without article text are dropped and counted."""
+    """Turns fetched pages into articles; pages without article text are dropped and counted.
+
+    Extraction runs in the shared worker pool (``NEWSMON_EXTRACT_WORKERS``
+    processes; 0 extracts on the reactor thread, for debugging).
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        workers = crawler.settings.getint("NEWSMON_EXTRACT_WORKERS", -1)
+        self.workers = default_workers() if workers < 0 else workers
+        self.executor = extraction_executor(self.workers)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
         return cls(crawler)
 
-    def process_item(self, item):
+    async def _extract(self, page: Page) -> Article:
+        if self.executor is None:
+            return article_from_page(page)
+        try:
+            return await asyncio.wrap_future(self.executor.submit(article_from_page, page))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): extract this page here, rebuild the pool.
+            logger.warning("%s: extraction worker died; restarting the pool", page.url)
+            reset_executor()
+            self.executor = extraction_executor(self.workers)
+            return article_from_page(page)
+
+    async def process_item(self, item):
         if not isinstance(item, Page):
             return item
         spider = self.crawler.spider
         try:
-            return article_from_page(item)
+            return await self._extract(item)
         except ExtractionError as exc:
             spider._error(exc.kind, item.url, str(exc))
             spider.mark_not_article(item.requested_url or item.url, exc.kind)
+            raise DropItem(f"{item.url}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the crawl
+            logger.exception("%s: extraction failed", item.url)
+            spider._error("extraction_failed", item.url, f"extraction failed: {type(exc).__name__}: {exc}")
             raise DropItem(f"{item.url}: {exc}") from None
 
 

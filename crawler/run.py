@@ -17,6 +17,7 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.sources import Source
 from crawler.spiders.source import SourceSpider
+from crawler.workers import shutdown_executor
 from storage import open_db
 from storage.runs import RunCounters, mark_interrupted_runs
 from storage.sources import sync_sources
@@ -54,9 +55,23 @@ def base_settings(*, db_path: str, overrides: dict | None = None) -> Settings:
     return settings
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback_source(source: Source) -> bool:
+    domains = source.domains()
+    return bool(domains) and all(d in LOOPBACK_HOSTS or d.startswith("127.") for d in domains)
+
+
 def source_settings(base: Settings, source: Source, run_id: str) -> Settings:
     settings = base.copy()
     settings.set("NEWSMON_RUN_ID", run_id, priority="spider")
+    if is_loopback_source(source):
+        # A server on this machine needs no politeness (tests, benchmarks, local mirrors);
+        # robots.txt is still obeyed.
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
     if source.user_agent:
         settings.set("USER_AGENT", source.user_agent, priority="spider")
     if source.headers:
@@ -95,7 +110,10 @@ def run_crawl(
         crawler = Crawler(SourceSpider, source_settings(base, source, run_id), init_reactor=index == 0)
         process.crawl(crawler, source=source)
         crawlers.append((source, crawler))
-    process.start()
+    try:
+        process.start()
+    finally:
+        shutdown_executor()
     results = []
     for source, crawler in crawlers:
         spider = crawler.spider

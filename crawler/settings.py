@@ -37,6 +37,9 @@ LOG_LEVEL = "WARNING"
 # newsmon configures logging itself (one handler, --log-file); Scrapy must not add its own.
 LOG_INSTALL_ROOT_HANDLER = False
 
+# Extraction worker processes: -1 one per CPU core, 0 extract on the reactor thread (debugging).
+NEWSMON_EXTRACT_WORKERS = -1
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
     "crawler.pipelines.StorePipeline": 500,

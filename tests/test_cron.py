@@ -132,6 +132,8 @@ def test_quiet_on_success_and_log_file_has_detail(tmp_path, site_server, site_so
     result = run_newsmon("crawl", "--db", str(tmp_path / "n.db"), "--sources", str(site_sources), "--log-file", str(log_file))
     assert result.returncode == 0
     assert result.stderr == ""
-    assert len(result.stdout.splitlines()) == 3  # one summary line per source
+    lines = result.stdout.splitlines()
+    # one summary line per source, then the translation step's one line
+    assert [line.split(":")[0] for line in lines] == ["fixture-en", "fixture-ru", "fixture-it", "translation"]
     log = log_file.read_text(encoding="utf-8")
     assert "HTTP 404" in log and "fixture-en" in log
