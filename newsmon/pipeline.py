@@ -34,3 +34,43 @@ def article_from_page(page: Page) -> Article:
 
 def store_article(db: sqlite_utils.Database, article: Article) -> Outcome:
     return upsert_article(db, article)
+
+
+def _registry(models_dir=None):
+    from translate.packages import resolve_models_dir
+    from translate.registry import Registry
+
+    return Registry(resolve_models_dir(models_dir))
+
+
+def translate_stored(db: sqlite_utils.Database, ids: list[int], *, models_dir=None):
+    """Translate stored articles (those of ``ids`` that need English); the rows record the outcome."""
+    from translate.worker import translate_pending
+
+    return translate_pending(db, _registry(models_dir), ids=ids)
+
+
+def translate_article(article: Article, *, models_dir=None) -> Article:
+    """Fill an unstored article's English fields (``newsmon fetch --no-store``)."""
+    from storage.schema import STATUS_FAILED, STATUS_NO_MODEL, STATUS_ORIGINAL, STATUS_TRANSLATED
+    from translate.registry import install_hint
+    from translate.worker import translate_texts
+
+    if article.lang == "en":
+        article.title_en, article.text_en = article.title, article.text
+        article.translation_status, article.translation_engine = STATUS_ORIGINAL, "original"
+        article.translation_note = "the article is in English"
+        return article
+    registry = _registry(models_dir)
+    if not registry.has(article.lang):
+        article.translation_status, article.translation_note = STATUS_NO_MODEL, install_hint(article.lang)
+        return article
+    try:
+        translator = registry.translator(article.lang)
+        article.title_en, article.text_en = translate_texts(translator, article.lang, article.title, article.text)
+    except Exception as exc:  # noqa: BLE001 - the article is still shown, with the reason
+        article.translation_status, article.translation_note = STATUS_FAILED, f"translation failed: {type(exc).__name__}: {exc}"
+        return article
+    article.translation_status = STATUS_TRANSLATED
+    article.translation_engine, article.translation_model = translator.engine, translator.model
+    return article

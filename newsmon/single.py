@@ -11,7 +11,7 @@ from crawler.extract import ExtractionError
 from crawler.items import Article
 from crawler.sources import Source
 from newsmon.fetch import FetchError, fetch_page
-from newsmon.pipeline import article_from_page, store_article
+from newsmon.pipeline import article_from_page, store_article, translate_article, translate_stored
 from storage import open_db
 from storage.articles import ADHOC_SOURCE, ensure_adhoc_source, get_article
 from storage.sources import sync_sources
@@ -76,8 +76,12 @@ def fetch_article(
     sources: list[Source],
     source_name: str | None = None,
     db_path: Path | None = None,
+    translate: bool = True,
 ) -> FetchResult:
-    """Fetch, extract, identify and (with ``db_path``) store one article."""
+    """Fetch, extract, identify, (with ``db_path``) store, and translate one article.
+
+    The article is stored before it is translated: a failing model never loses it.
+    """
     if source_name:
         source = next((s for s in sources if s.name == source_name), None)
         if source is None:
@@ -95,7 +99,7 @@ def fetch_article(
     except (FetchError, ExtractionError) as exc:
         raise FetchFailed(str(exc)) from None
     if db_path is None:
-        return FetchResult(article, None, None)
+        return FetchResult(translate_article(article) if translate else article, None, None)
     db = open_db(db_path)
     try:
         if source:
@@ -104,6 +108,12 @@ def fetch_article(
             ensure_adhoc_source(db)
         outcome = store_article(db, article)
         row = get_article(db, article.url)
+        if translate and row is not None:
+            try:
+                translate_stored(db, [row["id"]])
+            except Exception as exc:  # noqa: BLE001 - stored already; the row keeps 'pending'
+                logger.warning("%s: translation failed: %s", article.url, exc)
+            row = get_article(db, article.url)
     finally:
         db.close()
     return FetchResult(article, outcome, row)

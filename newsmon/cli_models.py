@@ -1,0 +1,201 @@
+"""``newsmon models ...`` and ``newsmon translate``: a thin click layer over ``translate/``."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from newsmon.cli import db_option
+
+logger = logging.getLogger(__name__)
+
+_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+def models_dir_option(func):
+    @click.option(
+        "--models-dir", "models_dir", metavar="PATH",
+        help="Translation models folder (default: $NEWSMON_MODELS_DIR, else Argos Translate's packages folder).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, models_dir, **kwargs):
+        from translate.packages import resolve_models_dir
+
+        return func(*args, models_dir=resolve_models_dir(models_dir), **kwargs)
+
+    return wrapper
+
+
+def _quiet() -> bool:
+    return logging.getLogger().level >= logging.ERROR
+
+
+@click.group("models")
+def models() -> None:
+    """Install, list and remove translation models (Argos Translate packages)."""
+
+
+@models.command("list")
+@models_dir_option
+@db_option
+def list_models(models_dir: Path, db_path: Path) -> None:
+    """Installed models and, per language in the database, whether it can be translated."""
+    from translate.packages import installed_packages
+    from translate.registry import Registry, install_hint
+
+    packages = installed_packages(models_dir)
+    click.echo(f"models in {models_dir}:")
+    for m in packages:
+        state = "ok" if m.usable else f"unusable: {m.problem}"
+        click.echo(f"  {m.name:<22} {m.version:<8} {m.from_code}→{m.to_code}  {state}")
+    if not packages:
+        click.echo("  (none: `newsmon models install ru` installs the Russian→English model)")
+    if not db_path.exists():
+        click.echo(f"no database at {db_path}")
+        return
+    from storage import open_db
+    from storage.translations import language_overview
+
+    registry = Registry(models_dir)
+    db = open_db(db_path)
+    try:
+        overview = language_overview(db)
+    finally:
+        db.close()
+    click.echo(f"languages in {db_path}:")
+    for row in overview:
+        lang = row["lang"]
+        if lang == "en":
+            can = "English: kept as is"
+        elif registry.has(lang):
+            can = f"translatable with {registry.entries[lang].label}"
+        else:
+            can = install_hint(lang)
+        counts = ", ".join(f"{key.replace('_', ' ')} {row[key]}" for key in ("translated", "original", "pending", "no_model", "failed") if row[key])
+        click.echo(f"  {lang or '?':<4} {row['articles']} article(s) ({counts}) — {can}")
+    if not overview:
+        click.echo("  (no articles yet)")
+
+
+@models.command("install")
+@click.argument("targets", nargs=-1, required=True, metavar="LANG|FILE.argosmodel...")
+@click.option("--index", metavar="URL", help="Package index: a URL or file of an Argos index.json (default: $NEWSMON_MODELS_INDEX, else Argos's index).")
+@models_dir_option
+def install(targets: tuple[str, ...], index: str | None, models_dir: Path) -> None:
+    """Install LANG→English models from the package index, or .argosmodel files.
+
+    Each archive is checked before anything is written; a broken or hostile
+    one is rejected and leaves the models folder as it was.
+    """
+    from translate.packages import PackageError, default_index_url, install_archive, install_from_index
+
+    failures = 0
+    for target in targets:
+        path = Path(target)
+        try:
+            if path.exists() or target.endswith(".argosmodel"):
+                model = install_archive(path, models_dir)
+            elif _LANG_CODE.match(target):
+                model = install_from_index(target, models_dir, index=index or default_index_url())
+            else:
+                raise PackageError(f"{target}: neither a file nor a language code (like ru, it)")
+        except PackageError as exc:
+            click.echo(f"newsmon: {exc}", err=True)
+            failures += 1
+            continue
+        click.echo(f"installed {model.label} ({model.from_code}→{model.to_code}) in {model.path}")
+    if failures:
+        sys.exit(1)
+    click.echo("run `newsmon translate` to translate the articles waiting for these models", err=True)
+
+
+@models.command("remove")
+@click.argument("codes", nargs=-1, required=True, metavar="LANG|PACKAGE...")
+@models_dir_option
+def remove(codes: tuple[str, ...], models_dir: Path) -> None:
+    """Remove installed models, by language (ru) or package name (translate-ru_en)."""
+    from translate.packages import PackageError, remove_package
+
+    for code in codes:
+        try:
+            removed = remove_package(code, models_dir)
+        except PackageError as exc:
+            raise click.ClickException(str(exc)) from None
+        for model in removed:
+            click.echo(f"removed {model.label} ({model.from_code}→{model.to_code})")
+
+
+def engine_options(*, device: str = "cpu", beam: int | None = None):
+    from translate.engine import EngineOptions
+
+    options = EngineOptions(device=device)
+    return options.with_(beam_size=beam) if beam else options
+
+
+def run_translation(db_path: Path, *, models_dir: Path, options=None, ids=None, **kwargs):
+    """Open the database, translate, close: shared by ``translate``, ``crawl`` and ``fetch``."""
+    from storage import open_db
+    from translate.registry import Registry
+    from translate.worker import translate_pending
+
+    db = open_db(db_path)
+    try:
+        registry = Registry(models_dir, options or engine_options())
+        return translate_pending(db, registry, ids=ids, **kwargs)
+    finally:
+        db.close()
+
+
+@click.command("translate")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Translate at most N articles (newest first).")
+@click.option("--retranslate", is_flag=True, help="Also redo articles already translated (e.g. after installing a newer model).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True, help="Where CTranslate2 runs (int8 on CPU).")
+@click.option("--beam", type=click.IntRange(1, 16), default=None, metavar="N", help="Beam size (default: greedy search, see BENCHMARKS.md).")
+@click.option("--batch-size", "batch_sentences", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Sentences per committed batch (default 512): smaller loses less work when interrupted.")
+@models_dir_option
+@db_option
+def translate(limit: int | None, retranslate: bool, device: str, beam: int | None, batch_sentences: int | None,
+              models_dir: Path, db_path: Path) -> None:
+    """Translate pending articles to English, in batches, with a progress bar.
+
+    Resumable: every finished batch is committed, so an interrupted run loses
+    at most the batch in progress and the next run continues from there.
+    """
+    from translate.worker import DEFAULT_BATCH_SENTENCES
+
+    if device == "cuda":
+        import ctranslate2
+
+        if ctranslate2.get_cuda_device_count() == 0:
+            raise click.ClickException("--device cuda: CTranslate2 sees no CUDA device")
+    try:
+        summary = run_translation(
+            db_path, models_dir=models_dir, options=engine_options(device=device, beam=beam),
+            limit=limit, retranslate=retranslate, batch_sentences=batch_sentences or DEFAULT_BATCH_SENTENCES,
+            progress=not _quiet(),
+        )
+    except KeyboardInterrupt:
+        click.echo("newsmon: translation interrupted; finished batches are stored, "
+                   "`newsmon translate` continues with the rest", err=True)
+        sys.exit(130)
+    click.echo(summary.summary_line())
+
+
+def translate_after_crawl(db_path: Path) -> None:
+    """The crawl's translation step: never changes the crawl's outcome, warns on failure."""
+    from translate.packages import resolve_models_dir
+
+    try:
+        summary = run_translation(db_path, models_dir=resolve_models_dir(), progress=not _quiet())
+    except Exception as exc:  # noqa: BLE001 - crawled data is committed; say so and go on
+        logger.debug("translation after crawl failed", exc_info=True)
+        click.echo(f"newsmon: warning: translation failed ({type(exc).__name__}: {exc}); "
+                   "the crawled articles are stored, run `newsmon translate` later", err=True)
+        return
+    click.echo(summary.summary_line())

@@ -1,0 +1,189 @@
+"""Argos-format packages built at test time: random-weight CTranslate2 Transformers.
+
+A SentencePiece model is trained on a few lines of text, a Transformer with
+random weights is declared through CTranslate2's own spec API (the layout its
+OpenNMT-py converter writes, which is what Argos packages contain), saved, and
+zipped with ``metadata.json`` into a real ``.argosmodel``. The translations are
+gibberish by design; everything around them is real. Also used by
+``benchmarks/translate_bench.py`` for a full-size model.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from tests.fixtures.articles import EN_ARTICLES, IT_ARTICLES, RU_ARTICLES
+
+
+def fixture_lines(lang: str) -> list[str]:
+    articles = {"ru": RU_ARTICLES, "it": IT_ARTICLES, "en": EN_ARTICLES}.get(lang, RU_ARTICLES + IT_ARTICLES)
+    return [a.title for a in articles] + [p for a in articles for p in a.paragraphs]
+
+
+def train_sentencepiece(lines: Iterable[str], path: Path, *, vocab_size: int = 300) -> Path:
+    """Train a SentencePiece model on ``lines`` (a soft vocabulary limit: small texts allowed)."""
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(list(lines)),
+        model_writer=model,
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        model_type="unigram",
+        bos_id=1,
+        eos_id=2,
+        unk_id=0,
+        pad_id=-1,
+        minloglevel=2,
+    )
+    path.write_bytes(model.getvalue())
+    return path
+
+
+def sentencepiece_vocabulary(sp_model: Path) -> list[str]:
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(sp_model))
+    return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+
+
+def build_ctranslate2_model(
+    out_dir: Path,
+    vocabulary: list[str],
+    *,
+    layers: int = 2,
+    heads: int = 2,
+    d_model: int = 32,
+    ffn: int = 64,
+    seed: int = 0,
+    quantization: str = "int8",
+    eos_bias: float = 0.0,
+) -> Path:
+    """Save a pre-norm Transformer (OpenNMT-py layout) with random weights and a shared vocabulary.
+
+    ``eos_bias`` raises the end-of-sentence logit so that random outputs end after
+    a few tokens, as real translations do, instead of running to the length cap.
+    """
+    from ctranslate2.specs import transformer_spec
+
+    rng = np.random.default_rng(seed)
+    vocab = len(vocabulary)
+
+    def w(*shape: int) -> np.ndarray:
+        return (rng.standard_normal(shape) / np.sqrt(shape[-1])).astype(np.float32)
+
+    def norm(spec) -> None:
+        spec.gamma = np.ones(d_model, dtype=np.float32)
+        spec.beta = np.zeros(d_model, dtype=np.float32)
+
+    def linear(spec, rows: int, cols: int) -> None:
+        spec.weight = w(rows, cols)
+        spec.bias = np.zeros(rows, dtype=np.float32)
+
+    def ffn_layer(spec) -> None:
+        norm(spec.layer_norm)
+        linear(spec.linear_0, ffn, d_model)
+        linear(spec.linear_1, d_model, ffn)
+
+    spec = transformer_spec.TransformerSpec.from_config((layers, layers), heads)
+    spec.encoder.embeddings[0].weight = w(vocab, d_model)
+    norm(spec.encoder.layer_norm)
+    for layer in spec.encoder.layer:
+        norm(layer.self_attention.layer_norm)
+        linear(layer.self_attention.linear[0], 3 * d_model, d_model)
+        linear(layer.self_attention.linear[1], d_model, d_model)
+        ffn_layer(layer.ffn)
+    spec.decoder.embeddings.weight = w(vocab, d_model)
+    norm(spec.decoder.layer_norm)
+    linear(spec.decoder.projection, vocab, d_model)
+    spec.decoder.projection.bias[vocabulary.index("</s>")] = eos_bias
+    for layer in spec.decoder.layer:
+        norm(layer.self_attention.layer_norm)
+        linear(layer.self_attention.linear[0], 3 * d_model, d_model)
+        linear(layer.self_attention.linear[1], d_model, d_model)
+        norm(layer.attention.layer_norm)
+        linear(layer.attention.linear[0], d_model, d_model)
+        linear(layer.attention.linear[1], 2 * d_model, d_model)
+        linear(layer.attention.linear[2], d_model, d_model)
+        ffn_layer(layer.ffn)
+    spec.register_source_vocabulary(vocabulary)
+    spec.register_target_vocabulary(vocabulary)
+    spec.validate()
+    spec.optimize(quantization=quantization)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spec.save(str(out_dir))
+    return out_dir
+
+
+def build_package_dir(
+    root: Path,
+    *,
+    from_code: str,
+    to_code: str = "en",
+    version: str = "1.0",
+    lines: list[str] | None = None,
+    vocab_size: int = 300,
+    pad_vocabulary_to: int | None = None,
+    seed: int = 0,
+    eos_bias: float = 2.0,
+    **model_args,
+) -> Path:
+    """An installed-layout package folder ``translate-<from>_<to>-<version>/`` under ``root``."""
+    name = f"translate-{from_code}_{to_code}-{version.replace('.', '_')}"
+    pkg = root / name
+    if pkg.exists():
+        shutil.rmtree(pkg)
+    pkg.mkdir(parents=True)
+    sp_path = train_sentencepiece(lines or fixture_lines(from_code), pkg / "sentencepiece.model", vocab_size=vocab_size)
+    vocabulary = sentencepiece_vocabulary(sp_path)
+    if pad_vocabulary_to and pad_vocabulary_to > len(vocabulary):
+        # Tokens the tokenizer never produces: they give the model its real output-layer size.
+        vocabulary += [f"<extra_{i}>" for i in range(pad_vocabulary_to - len(vocabulary))]
+    build_ctranslate2_model(pkg / "model", vocabulary, seed=seed, eos_bias=eos_bias, **model_args)
+    metadata = {
+        "package_version": version,
+        "argos_version": "1.0",
+        "from_code": from_code,
+        "from_name": from_code.upper(),
+        "to_code": to_code,
+        "to_name": to_code.upper(),
+        "type": "translate",
+    }
+    (pkg / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    (pkg / "README.md").write_text("Random weights, built for newsmon's tests.\n", encoding="utf-8")
+    return pkg
+
+
+def zip_package(pkg_dir: Path, archive: Path) -> Path:
+    """Zip a package folder the way Argos distributes them: one top-level folder."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(pkg_dir, pkg_dir.name + "/")
+        for path in sorted(pkg_dir.rglob("*")):
+            zf.write(path, f"{pkg_dir.name}/{path.relative_to(pkg_dir).as_posix()}" + ("/" if path.is_dir() else ""))
+    return archive
+
+
+def build_argosmodel(out_dir: Path, *, from_code: str, version: str = "1.0", **kwargs) -> Path:
+    """A real ``.argosmodel`` file for ``from_code``→en."""
+    pkg = build_package_dir(out_dir / "build", from_code=from_code, version=version, **kwargs)
+    return zip_package(pkg, out_dir / f"{pkg.name}.argosmodel")
+
+
+def cached_argosmodel(tmp_path_factory, from_code: str, *, version: str = "1.0", **kwargs) -> Path:
+    """Build each package once per test session (shared by every test module)."""
+    key = "-".join([from_code, version] + [f"{k}={v}" for k, v in sorted(kwargs.items())])
+    out_dir = tmp_path_factory.getbasetemp() / "argos-packages" / key
+    found = sorted(out_dir.glob("*.argosmodel")) if out_dir.exists() else []
+    if found:
+        return found[0]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return build_argosmodel(out_dir, from_code=from_code, version=version, **kwargs)

@@ -1,0 +1,240 @@
+"""Running translation models: CTranslate2 directly, many sentences per call.
+
+Argos's own ``translate()`` batches only within one paragraph (and imports
+stanza/torch); here sentences from many articles go to one ``translate_batch``
+call, which sorts them by length and packs them into token-sized batches. Each
+model is loaded once per process (``_load_translator`` caches it).
+
+Any engine offers ``translate_batch(sentences, src_lang) -> list[str]`` plus
+``engine`` and ``model`` strings for provenance (the ``Translator`` protocol), so
+other model kinds (e.g. a multilingual model with language tokens) plug in
+through ``translate.registry``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+from translate.packages import InstalledModel
+
+logger = logging.getLogger(__name__)
+
+#: Greedy search: see BENCHMARKS.md ("Translation") for the measured speed-up and why.
+DEFAULT_BEAM = 1
+#: Source tokens per CTranslate2 batch (batch_type="tokens"); measured in benchmarks/translate_bench.py.
+DEFAULT_BATCH_TOKENS = 4096
+#: Longer sentences are cut into pieces of at most this many tokens (never truncated).
+DEFAULT_MAX_INPUT_TOKENS = 150
+ENGINE_ARGOS = "argos-ctranslate2"
+
+
+class EngineError(Exception):
+    """A model could not be loaded or run; the message is one line."""
+
+
+class Translator(Protocol):
+    """What the worker needs from any translation engine."""
+
+    engine: str  # e.g. "argos-ctranslate2"
+    model: str  # provenance, e.g. "translate-ru_en 1.9"
+
+    def translate_batch(self, sentences: Sequence[str], src_lang: str) -> list[str]:
+        """Translate each sentence to English; same length and order as the input."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    device: str = "cpu"  # "cpu" or "cuda"
+    compute_type: str | None = None  # default: int8 on CPU, "auto" on CUDA
+    beam_size: int = DEFAULT_BEAM
+    max_batch_tokens: int = DEFAULT_BATCH_TOKENS
+    max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS
+    max_decoding_length: int | None = None  # default: twice max_input_tokens
+    min_decoding_length: int = 1  # benchmarks force equal output lengths with this
+    intra_threads: int = 0  # 0: CTranslate2's default (all cores, at most 4)
+    length_penalty: float = 0.2  # what Argos uses for its packages
+
+    @property
+    def resolved_compute_type(self) -> str:
+        return self.compute_type or ("int8" if self.device == "cpu" else "auto")
+
+    @property
+    def decoding_cap(self) -> int:
+        return self.max_decoding_length or 2 * self.max_input_tokens + 10
+
+    def with_(self, **changes) -> "EngineOptions":
+        return replace(self, **changes)
+
+
+_cache_lock = threading.Lock()
+_translators: dict[tuple, object] = {}
+_tokenizers: dict[str, object] = {}
+
+
+def _load_translator(model_dir: Path, options: EngineOptions):
+    """One ``ctranslate2.Translator`` per model, device and compute type per process."""
+    key = (str(model_dir), options.device, options.resolved_compute_type, options.intra_threads)
+    with _cache_lock:
+        if key not in _translators:
+            import ctranslate2  # noqa: PLC0415 - heavy; only when translating
+
+            try:
+                _translators[key] = ctranslate2.Translator(
+                    str(model_dir),
+                    device=options.device,
+                    compute_type=options.resolved_compute_type,
+                    intra_threads=options.intra_threads,
+                )
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise EngineError(f"cannot load the CTranslate2 model in {model_dir}: {exc}") from None
+            logger.info("loaded %s on %s (%s)", model_dir, options.device, options.resolved_compute_type)
+        return _translators[key]
+
+
+def _load_tokenizer(path: Path):
+    with _cache_lock:
+        if str(path) not in _tokenizers:
+            import sentencepiece  # noqa: PLC0415
+
+            try:
+                _tokenizers[str(path)] = sentencepiece.SentencePieceProcessor(model_file=str(path))
+            except (RuntimeError, OSError) as exc:
+                raise EngineError(f"cannot load the SentencePiece model {path}: {exc}") from None
+        return _tokenizers[str(path)]
+
+
+def clear_cache() -> None:
+    """Forget loaded models (after ``models remove``, and in tests)."""
+    with _cache_lock:
+        _translators.clear()
+        _tokenizers.clear()
+
+
+_BREAK_AFTER = (",", ";", ":", "—", "–", ")", "»")
+
+
+def chunk_tokens(tokens: list[str], budget: int) -> list[list[str]]:
+    """Cut a too-long token list into pieces of at most ``budget`` tokens.
+
+    Cuts go at a word start (a ``▁`` piece) after a comma, semicolon, colon or
+    dash when one is in the second half of the window, else at the last word
+    start, else at the budget. Every token is kept.
+    """
+    if budget < 2:
+        raise ValueError("budget must be at least 2 tokens")
+    pieces = []
+    start = 0
+    while len(tokens) - start > budget:
+        window_end = start + budget
+        cut = None
+        for i in range(window_end, start + budget // 2, -1):
+            if tokens[i].startswith("▁") and tokens[i - 1].endswith(_BREAK_AFTER):
+                cut = i
+                break
+        if cut is None:
+            for i in range(window_end, start + budget // 2, -1):
+                if tokens[i].startswith("▁"):
+                    cut = i
+                    break
+        cut = cut or window_end
+        pieces.append(tokens[start:cut])
+        start = cut
+    pieces.append(tokens[start:])
+    return pieces
+
+
+@dataclass
+class EngineStats:
+    sentences: int = 0
+    pieces: int = 0  # CTranslate2 inputs: sentences plus the extra pieces of long ones
+    long_sentences: int = 0  # sentences cut into pieces
+    source_tokens: int = 0
+    target_tokens: int = 0
+
+
+@dataclass
+class ArgosTranslator:
+    """An Argos package (CTranslate2 model + SentencePiece) run by CTranslate2."""
+
+    package: InstalledModel
+    options: EngineOptions = field(default_factory=EngineOptions)
+    engine: str = ENGINE_ARGOS
+    stats: EngineStats = field(default_factory=EngineStats)
+
+    @property
+    def model(self) -> str:
+        return self.package.label
+
+    def load(self) -> "ArgosTranslator":
+        """Load model and tokenizer now (errors surface here, not mid-batch)."""
+        if self.package.tokenizer != "sentencepiece":
+            raise EngineError(f"{self.package.label}: {self.package.problem}")
+        self._sp = _load_tokenizer(self.package.path / "sentencepiece.model")
+        self._ct2 = _load_translator(self.package.path / "model", self.options)
+        return self
+
+    def encode(self, sentences: Sequence[str]) -> list[list[str]]:
+        if not hasattr(self, "_sp"):
+            self.load()
+        return self._sp.encode(list(sentences), out_type=str)
+
+    def decode(self, tokens: list[str]) -> str:
+        return self._sp.decode_pieces(tokens).strip()
+
+    def translate_tokens(self, batch: list[list[str]]) -> list[list[str]]:
+        """Translate token lists as they are (one CTranslate2 call)."""
+        if not hasattr(self, "_ct2"):
+            self.load()
+        if not batch:
+            return []
+        opts = self.options
+        prefix = self.package.target_prefix
+        results = self._ct2.translate_batch(
+            batch,
+            target_prefix=[[prefix]] * len(batch) if prefix else None,
+            max_batch_size=opts.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=opts.beam_size,
+            length_penalty=opts.length_penalty,
+            max_input_length=0,  # never truncate: long inputs were cut into pieces
+            max_decoding_length=opts.decoding_cap,
+            min_decoding_length=opts.min_decoding_length,
+            replace_unknowns=True,
+        )
+        outputs = []
+        for result in results:
+            hyp = result.hypotheses[0]
+            if prefix and hyp and hyp[0] == prefix:
+                hyp = hyp[1:]
+            outputs.append(hyp)
+        return outputs
+
+    def translate_batch(self, sentences: Sequence[str], src_lang: str) -> list[str]:
+        if src_lang != self.package.from_code:
+            raise EngineError(f"{self.package.label} translates {self.package.from_code}, not {src_lang}")
+        encoded = self.encode(sentences)
+        pieces: list[list[str]] = []
+        owner: list[int] = []
+        for index, tokens in enumerate(encoded):
+            parts = chunk_tokens(tokens, self.options.max_input_tokens) if tokens else []
+            if len(parts) > 1:
+                self.stats.long_sentences += 1
+                logger.debug("sentence of %d tokens cut into %d pieces", len(tokens), len(parts))
+            for part in parts:
+                pieces.append(part)
+                owner.append(index)
+        translated = self.translate_tokens(pieces)
+        out: list[list[str]] = [[] for _ in sentences]
+        for index, tokens in zip(owner, translated):
+            out[index].append(self.decode(tokens))
+            self.stats.target_tokens += len(tokens)
+        self.stats.sentences += len(sentences)
+        self.stats.pieces += len(pieces)
+        self.stats.source_tokens += sum(len(p) for p in pieces)
+        return [" ".join(parts) for parts in out]
