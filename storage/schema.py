@@ -155,3 +155,146 @@ def m500_incremental_crawl(db: Database) -> None:
         from sources s
         """
     )
+
+
+@migrations()
+def m300_workbench(db: Database) -> None:
+    """Search in every language, facet columns and watchlists for the Datasette workbench.
+
+    Replaces m001's ``articles_fts`` (sqlite-utils triggers, default tokenizer)
+    with two FTS5 tables: ``articles_fts`` over originals and English without
+    stemming, and ``articles_en_fts`` over the English with Porter stemming.
+    Both treat the Uzbek apostrophe letters ʻ ʼ (and ' ` ‘ ’, already
+    separators) as word breaks, so o'g'irlik and oʻgʻirlik are the same phrase.
+    One trigger per event keeps both indexes and the watchlist hits in step:
+    the hits are FTS matches, so they must run after the index rows are written,
+    and SQLite does not promise an order between separate triggers.
+    """
+    # Modifier letters (Unicode Lm) are word characters for unicode61: make them breaks.
+    tokenize = "unicode61 remove_diacritics 2 separators 'ʻʼʹʽ'"
+    for trigger in ("articles_ai", "articles_ad", "articles_au"):
+        db.execute(f"drop trigger if exists {trigger}")
+    db.execute("drop table if exists articles_fts")
+    # content="articles" (double quotes) is what sqlite-utils' detect_fts looks for:
+    # db["articles"].search() keeps using articles_fts. The English table spells it
+    # with single quotes so that detection never picks it.
+    db.execute(
+        f"""create virtual table articles_fts using fts5(
+              title, text, title_en, text_en,
+              content="articles", content_rowid='id', tokenize="{tokenize}")"""
+    )
+    db.execute(
+        f"""create virtual table articles_en_fts using fts5(
+              title_en, text_en,
+              content='articles', content_rowid='id', tokenize="porter {tokenize}")"""
+    )
+    db.execute("insert into articles_fts(articles_fts) values ('rebuild')")
+    db.execute("insert into articles_en_fts(articles_en_fts) values ('rebuild')")
+
+    # Country and kind live on sources; a copy on articles makes them facets.
+    db["articles"].add_column("country", str)
+    db["articles"].add_column("kind", str)
+    db.execute(
+        "update articles set country = (select country from sources where name = articles.source), "
+        "kind = (select kind from sources where name = articles.source)"
+    )
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["country"])
+
+    db.executescript(
+        """
+        create table watchlists (
+          name text primary key,
+          description text,
+          terms text,              -- one term per line, as in the watchlists file
+          definition_hash text,   -- sha256 of description and terms: tells a changed watchlist
+          updated_at text,        -- when this definition was stored
+          checked_at text         -- when stored articles were last re-checked against it
+        );
+        create table watchlist_terms (
+          id integer primary key,
+          watchlist text not null references watchlists(name) on delete cascade,
+          term text not null,
+          fts_query text not null, -- the term as an FTS5 phrase query (storage.search.term_query)
+          unique (watchlist, term)
+        );
+        create table watchlist_hits (
+          id integer primary key,
+          article integer not null references articles(id) on delete cascade,
+          watchlist text not null references watchlists(name) on delete cascade,
+          term text not null,
+          matched_in text not null, -- original or english
+          snippet text,
+          matched_at text not null,
+          unique (article, watchlist, term, matched_in)
+        );
+        create index watchlist_hits_watchlist on watchlist_hits (watchlist, matched_at);
+        create index watchlist_hits_article on watchlist_hits (article);
+        """
+    )
+
+    now = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"
+    match_original = f"""
+        select new.id as article, t.watchlist, t.term, 'original' as matched_in,
+               snippet(articles_fts, -1, '⟦', '⟧', '…', 16) as snippet, {now} as matched_at
+        from watchlist_terms t
+        join articles_fts on articles_fts match ('{{title text}} : (' || t.fts_query || ')')
+        where articles_fts.rowid = new.id"""
+    match_english = f"""
+        select new.id as article, t.watchlist, t.term, 'english' as matched_in,
+               snippet(articles_en_fts, -1, '⟦', '⟧', '…', 16) as snippet, {now} as matched_at
+        from watchlist_terms t
+        join articles_en_fts on articles_en_fts match t.fts_query
+        where articles_en_fts.rowid = new.id"""
+    insert_hits = "".join(
+        f"""
+        insert into watchlist_hits (article, watchlist, term, matched_in, snippet, matched_at)
+        {select}
+        on conflict (article, watchlist, term, matched_in) do update set snippet = excluded.snippet;"""
+        for select in (match_original, match_english)
+    )
+    index_new = """
+        insert into articles_fts (rowid, title, text, title_en, text_en)
+          values (new.id, new.title, new.text, new.title_en, new.text_en);
+        insert into articles_en_fts (rowid, title_en, text_en) values (new.id, new.title_en, new.text_en);"""
+    unindex_old = """
+        insert into articles_fts (articles_fts, rowid, title, text, title_en, text_en)
+          values ('delete', old.id, old.title, old.text, old.title_en, old.text_en);
+        insert into articles_en_fts (articles_en_fts, rowid, title_en, text_en)
+          values ('delete', old.id, old.title_en, old.text_en);"""
+    source_columns = """
+        update articles set country = (select country from sources where name = new.source),
+                            kind = (select kind from sources where name = new.source)
+        where id = new.id;"""
+    db.executescript(
+        f"""
+        create trigger articles_workbench_ai after insert on articles begin
+          {index_new}
+          {source_columns}
+          {insert_hits}
+        end;
+        create trigger articles_workbench_au after update of title, text, title_en, text_en on articles begin
+          {unindex_old}
+          {index_new}
+          delete from watchlist_hits where article = new.id
+            and (watchlist, term, matched_in) not in (
+              select watchlist, term, matched_in from ({match_original})
+              union all select watchlist, term, matched_in from ({match_english}));
+          {insert_hits}
+        end;
+        create trigger articles_workbench_ad after delete on articles begin
+          {unindex_old}
+          delete from watchlist_hits where article = old.id;
+        end;
+        create trigger articles_workbench_source after update of source on articles begin
+          {source_columns}
+        end;
+        create trigger sources_workbench_au after update of country, kind on sources
+        when old.country is not new.country or old.kind is not new.kind begin
+          update articles set country = new.country, kind = new.kind where source = new.name;
+        end;
+        create trigger sources_workbench_ai after insert on sources begin
+          update articles set country = new.country, kind = new.kind where source = new.name;
+        end;
+        """
+    )
