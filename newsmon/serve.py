@@ -1,45 +1,107 @@
-"""``newsmon serve``: Datasette over the database, with the bundled metadata.
+"""``newsmon serve``: Datasette over the database, as the analysts' workbench.
 
-Datasette names a database after its file, so the bundled metadata (written
-for ``newsmon``) is re-keyed to the actual file's name before serving.
+Datasette gets the bundled metadata (``metadata.yml``), the article page
+template (``templates/``) and newsmon's plugin (``datasette_plugins/``).
+Datasette names a database after its file, so the metadata (written for
+``newsmon``) is re-keyed to the file's name; one Atom feed per watchlist is
+added, cloned from the ``watchlist_feed`` canned query.
+
+Safe by default: Datasette opens the file read-only (no canned query writes),
+binds to 127.0.0.1 unless told otherwise, and stops any query after a time limit.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
+import logging
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 import yaml
 
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+PLUGINS_DIR = PACKAGE_DIR / "datasette_plugins"
+
 #: Datasette settings that keep a shared instance safe and responsive.
 SAFE_SETTINGS = {
     "sql_time_limit_ms": "3000",
+    "facet_time_limit_ms": "1000",
     "max_returned_rows": "1000",
     "allow_download": "off",
     "default_page_size": "50",
+    # Article texts are long: table pages show the start, the article page all of it.
+    "truncate_cells_html": "300",
 }
 
 
 def bundled_metadata() -> dict:
-    text = Path(__file__).with_name("metadata.yml").read_text(encoding="utf-8")
+    text = (PACKAGE_DIR / "metadata.yml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
-def metadata_for(db_path: Path) -> dict:
+_PARAM_RE = re.compile(r"(?<![\w']):watchlist\b")
+
+
+def watchlist_feed_queries(template: dict, watchlists: list[tuple[str, str]]) -> dict[str, dict]:
+    """One canned query per watchlist (name, description), so each feed has its own title."""
+    queries = {}
+    for name, description in watchlists:
+        query = copy.deepcopy(template)
+        # Names are validated ([a-z0-9_-]), so the literal needs no further escaping.
+        query["sql"] = _PARAM_RE.sub(f"'{name}'", query["sql"])
+        query["title"] = f"newsmon watchlist: {name}"
+        query["description"] = (description or f"Articles matching watchlist {name}.") + " Atom feed: add .atom to the URL."
+        queries[f"watchlist_feed_{name}"] = query
+    return queries
+
+
+def metadata_for(db_path: Path, *, watchlists: list[tuple[str, str]] = ()) -> dict:
+    """The bundled metadata for the database at ``db_path``, with a feed per watchlist."""
     metadata = bundled_metadata()
-    databases = metadata.get("databases", {})
-    if "newsmon" in databases and db_path.stem != "newsmon":
-        databases[db_path.stem] = databases.pop("newsmon")
+    databases = metadata.setdefault("databases", {})
+    config = databases.pop("newsmon", {})
+    queries = config.setdefault("queries", {})
+    if "watchlist_feed" in queries:
+        queries.update(watchlist_feed_queries(queries["watchlist_feed"], list(watchlists)))
+    databases[Path(db_path).stem] = config
     return metadata
+
+
+def stored_watchlists(db_path: Path) -> list[tuple[str, str]]:
+    """The watchlists (name, description) in the database, for their feeds."""
+    from storage import open_db
+
+    db = open_db(db_path, migrate=False)
+    try:
+        if "watchlists" not in db.table_names():
+            return []
+        return [(row[0], row[1] or "") for row in db.execute("select name, description from watchlists order by name")]
+    finally:
+        db.close()
+
+
+def write_metadata(metadata: dict, db_path: Path) -> Path:
+    """Write the metadata JSON to one temp file per database (rewritten on each start)."""
+    digest = hashlib.sha256(str(Path(db_path).resolve()).encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"newsmon-metadata-{digest}.json"
+    path.write_text(json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
 
 
 def datasette_command(db_path: Path, *, host: str, port: int, metadata_path: Path) -> list[str]:
     command = [
         sys.executable, "-m", "datasette", "serve", str(db_path),
         "--metadata", str(metadata_path),
+        "--template-dir", str(TEMPLATES_DIR),
+        "--plugins-dir", str(PLUGINS_DIR),
         "--host", host,
         "--port", str(port),
     ]
@@ -50,9 +112,7 @@ def datasette_command(db_path: Path, *, host: str, port: int, metadata_path: Pat
 
 def serve(db_path: Path, *, host: str, port: int) -> None:
     """Replace this process with Datasette (so signals and exit codes are Datasette's)."""
-    metadata = metadata_for(db_path)
-    handle, name = tempfile.mkstemp(prefix="newsmon-metadata-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as f:
-        json.dump(metadata, f, ensure_ascii=False)
-    command = datasette_command(db_path, host=host, port=port, metadata_path=Path(name))
+    metadata = metadata_for(db_path, watchlists=stored_watchlists(db_path))
+    command = datasette_command(db_path, host=host, port=port, metadata_path=write_metadata(metadata, db_path))
+    logger.info("starting Datasette: %s", " ".join(command))
     os.execv(command[0], command)
