@@ -12,7 +12,7 @@ import urllib.request
 from urllib.parse import urlparse
 
 from crawler import settings as crawl_settings
-from crawler.encoding import page_text
+from crawler.encoding import PageDecodeError, page_text
 from crawler.items import Page
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,10 @@ def fetch_page(
         raise FetchError(f"network error: {exc}") from None
     if len(body) > max_bytes:
         raise FetchError(f"response larger than {max_bytes} bytes")
-    text, encoding = page_text(content_type_header, body)
+    try:
+        text, encoding = page_text(content_type_header, body)
+    except PageDecodeError as exc:
+        raise FetchError(str(exc)) from None
     return Page(
         url=final_url,
         requested_url=url,

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from crawler.extract import extract_article
 from crawler.items import Article, Page
-from crawler.pagecheck import check_article
+from crawler.pagecheck import check_article, check_page
 from storage.articles import Outcome, upsert_article
 from translate.langid import detect_language
 
@@ -26,6 +26,7 @@ def identify_language(article: Article, *, hint: str | None = None) -> Article:
 
 def article_from_page(page: Page) -> Article:
     """Extract and identify; raises ``crawler.extract.ExtractionError`` when there is no article."""
+    check_page(page)  # block/challenge pages and soft 404s, before they count as "no article text"
     article = extract_article(page)
     check_article(page, article)
     article.extra.update(etag=page.etag, last_modified=page.last_modified)

@@ -18,19 +18,19 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlparse
 
-import feedparser
 import sqlite_utils
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.encoding import page_text
+from crawler.encoding import PageDecodeError, page_text
 from crawler.errors import classify_failure
 from crawler.items import Page
 from crawler.sources import Source
 from crawler.urls import canonicalize
+from crawler.xmlsafe import BadXml, parse_feed, parse_sitemap
 from storage.articles import known_article
 from storage.runs import RunCounters
 from storage.urlstate import UrlState, get_state
@@ -237,7 +237,11 @@ class SourceSpider(Spider):
             return
         assert isinstance(response, TextResponse)
         self.pages_ok += 1
-        html, encoding = page_text(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body)
+        try:
+            html, encoding = page_text(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body)
+        except PageDecodeError as exc:  # mojibake, or a binary file served as HTML
+            self._error(exc.kind, response.url, str(exc))
+            return
         yield Page(
             url=response.url,
             requested_url=response.request.url if response.request else response.url,
@@ -252,9 +256,10 @@ class SourceSpider(Spider):
     def parse_feed(self, response: Response, **_: Any) -> Iterator[Request]:
         if self._not_modified(response):
             return
-        feed = feedparser.parse(response.body, response_headers={"content-location": response.url})
-        if feed.bozo and not feed.entries:
-            self._error("malformed_feed", response.url, f"not a readable RSS/Atom feed: {feed.bozo_exception}")
+        try:  # XML bombs and non-feeds are refused with their own kinds
+            feed = parse_feed(response.body, url=response.url, content_type=_header(response, b"Content-Type"))
+        except BadXml as exc:
+            self._error(exc.kind, response.url, str(exc))
             return
         self.pages_ok += 1
         self._remember_entry(response)
@@ -275,10 +280,10 @@ class SourceSpider(Spider):
                 if request is not None:
                     yield request
             return
-        try:
-            sitemap = Sitemap(body)
-        except Exception as exc:  # lxml raises several kinds on broken XML
-            self._error("malformed_sitemap", response.url, f"not a readable sitemap: {exc}")
+        try:  # XML bombs, gzip bombs and non-sitemaps are refused with their own kinds
+            sitemap = parse_sitemap(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except BadXml as exc:
+            self._error(exc.kind, response.url, str(exc))
             return
         self.pages_ok += 1
         self._remember_entry(response)
