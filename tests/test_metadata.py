@@ -113,8 +113,10 @@ def test_analysts_facets_sort_and_hidden_tables(db_config, visible):
 
 def test_every_canned_query_runs_read_only(fixture_db, db_config):
     queries = db_config["queries"]
-    assert {"latest", "search", "per_source_per_day", "untranslated", "sources_health", "watchlist_hits",
+    assert {"latest", "search", "per_source_per_day", "untranslated", "sources_health", "hits",
             "latest_feed", "watchlist_feed"} <= set(queries)
+    tables = set(db_config["tables"])
+    assert not tables & set(queries), "a canned query with a table's name hides the table page"
     for name, query in queries.items():
         assert not query.get("write"), f"{name}: newsmon serve is read-only"
         assert query.get("title") and query.get("description"), name

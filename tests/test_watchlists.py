@@ -262,3 +262,10 @@ def test_cli_sync_then_list(tmp_path):
     path.write_text('[[watchlist]]\nname = "Fraud"\nterms = ["x"]\n', encoding="utf-8")
     result = runner.invoke(cli, ["watchlists", "sync", "--db", str(db_path), "--watchlists", str(path)])
     assert result.exit_code == 2 and "watchlist Fraud: key 'name'" in result.output
+
+
+def test_serve_refuses_an_invalid_watchlists_file_before_starting(tmp_path):
+    path = write(tmp_path, '[[watchlist]]\nname = "x"\nterms = ["***"]\n')
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "s.db"), "--watchlists", str(path), "--port", "1"])
+    assert result.exit_code == 2
+    assert f"{path}: watchlist x: key 'terms'" in result.output
