@@ -53,7 +53,12 @@ def list_models(models_dir: Path, db_path: Path) -> None:
     for m in packages:
         state = "ok" if m.usable else f"unusable: {m.problem}"
         click.echo(f"  {m.name:<22} {m.version:<8} {m.from_code}→{m.to_code}  {state}")
-    if not packages:
+    from newsmon.cli_nllb import nllb_list_lines
+
+    nllb_lines = nllb_list_lines(models_dir)
+    for line in nllb_lines:
+        click.echo(line)
+    if not packages and not nllb_lines:
         click.echo("  (none: `newsmon models install ru` installs the Russian→English model)")
     if not db_path.exists():
         click.echo(f"no database at {db_path}")
@@ -85,8 +90,11 @@ def list_models(models_dir: Path, db_path: Path) -> None:
 @models.command("install")
 @click.argument("targets", nargs=-1, required=True, metavar="LANG|FILE.argosmodel...")
 @click.option("--index", metavar="URL", help="Package index: a URL or file of an Argos index.json (default: $NEWSMON_MODELS_INDEX, else Argos's index).")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="With target `nllb`: a converted NLLB-200 CTranslate2 model folder (see README).")
+@click.option("--name", "nllb_name", metavar="NAME", help="With target `nllb`: the installed model's name (default: DIR's name).")
 @models_dir_option
-def install(targets: tuple[str, ...], index: str | None, models_dir: Path) -> None:
+def install(targets: tuple[str, ...], index: str | None, from_dir: Path | None, nllb_name: str | None, models_dir: Path) -> None:
     """Install LANG→English models from the package index, or .argosmodel files.
 
     Each archive is checked before anything is written; a broken or hostile
@@ -94,10 +102,17 @@ def install(targets: tuple[str, ...], index: str | None, models_dir: Path) -> No
     """
     from translate.packages import PackageError, default_index_url, install_archive, install_from_index
 
+    if (from_dir or nllb_name) and "nllb" not in targets:
+        raise click.UsageError("--from and --name go with the target `nllb`: newsmon models install nllb --from DIR")
     failures = 0
     for target in targets:
         path = Path(target)
         try:
+            if target == "nllb":
+                from newsmon.cli_nllb import install_nllb_from
+
+                install_nllb_from(from_dir, models_dir, name=nllb_name)
+                continue
             if path.exists() or target.endswith(".argosmodel"):
                 model = install_archive(path, models_dir)
             elif _LANG_CODE.match(target):
@@ -119,9 +134,12 @@ def install(targets: tuple[str, ...], index: str | None, models_dir: Path) -> No
 @models_dir_option
 def remove(codes: tuple[str, ...], models_dir: Path) -> None:
     """Remove installed models, by language (ru) or package name (translate-ru_en)."""
+    from newsmon.cli_nllb import remove_nllb_matching
     from translate.packages import PackageError, remove_package
 
     for code in codes:
+        if remove_nllb_matching(code, models_dir):
+            continue
         try:
             removed = remove_package(code, models_dir)
         except PackageError as exc:

@@ -27,8 +27,12 @@ def fixture_lines(lang: str) -> list[str]:
     return [a.title for a in articles] + [p for a in articles for p in a.paragraphs]
 
 
-def train_sentencepiece(lines: Iterable[str], path: Path, *, vocab_size: int = 300) -> Path:
-    """Train a SentencePiece model on ``lines`` (a soft vocabulary limit: small texts allowed)."""
+def train_sentencepiece(lines: Iterable[str], path: Path, *, vocab_size: int = 300, model_type: str = "unigram") -> Path:
+    """Train a SentencePiece model on ``lines`` (a soft vocabulary limit: small texts allowed).
+
+    ``model_type="bpe"`` merges up to whole words on a small text, which gives
+    token counts per sentence like a real 50k-vocabulary model on news.
+    """
     import sentencepiece as spm
 
     model = io.BytesIO()
@@ -38,7 +42,7 @@ def train_sentencepiece(lines: Iterable[str], path: Path, *, vocab_size: int = 3
         vocab_size=vocab_size,
         hard_vocab_limit=False,
         character_coverage=1.0,
-        model_type="unigram",
+        model_type=model_type,
         bos_id=1,
         eos_id=2,
         unk_id=0,
@@ -67,11 +71,13 @@ def build_ctranslate2_model(
     seed: int = 0,
     quantization: str = "int8",
     eos_bias: float = 0.0,
+    config: dict | None = None,
 ) -> Path:
     """Save a pre-norm Transformer (OpenNMT-py layout) with random weights and a shared vocabulary.
 
     ``eos_bias`` raises the end-of-sentence logit so that random outputs end after
     a few tokens, as real translations do, instead of running to the length cap.
+    ``config`` sets ``config.json`` values (e.g. NLLB's ``decoder_start_token``).
     """
     from ctranslate2.specs import transformer_spec
 
@@ -117,6 +123,8 @@ def build_ctranslate2_model(
         ffn_layer(layer.ffn)
     spec.register_source_vocabulary(vocabulary)
     spec.register_target_vocabulary(vocabulary)
+    for key, value in (config or {}).items():
+        setattr(spec.config, key, value)
     spec.validate()
     spec.optimize(quantization=quantization)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -187,3 +195,56 @@ def cached_argosmodel(tmp_path_factory, from_code: str, *, version: str = "1.0",
         return found[0]
     out_dir.mkdir(parents=True, exist_ok=True)
     return build_argosmodel(out_dir, from_code=from_code, version=version, **kwargs)
+
+
+#: What ``ct2-transformers-converter`` writes for an NLLB (M2M-100) model: decoding starts from </s>.
+NLLB_CONFIG = {"decoder_start_token": "</s>", "add_source_bos": False, "add_source_eos": False}
+NLLB_TEST_LANGUAGES = ("eng_Latn", "uzn_Latn", "kaz_Cyrl", "tgk_Cyrl", "kir_Cyrl", "tuk_Latn", "rus_Cyrl", "ita_Latn")
+
+
+def build_nllb_dir(
+    out_dir: Path,
+    lines: list[str],
+    *,
+    language_tokens: Iterable[str] = NLLB_TEST_LANGUAGES,
+    vocab_size: int = 400,
+    eos_bias: float = 1.0,
+    max_output_tokens: int = 40,
+    **model_args,
+) -> Path:
+    """A folder as ``ct2-transformers-converter`` makes it for NLLB-200, with random weights.
+
+    The shared vocabulary is laid out like NLLB's: ``<s> <pad> </s> <unk>``, the
+    SentencePiece pieces, the language tokens, ``<mask>``; the SentencePiece file
+    (BPE, like NLLB's) is ``sentencepiece.bpe.model`` next to the model. Random greedy
+    decoders either stop at once or loop to the length cap, so seeds are tried until
+    one gives every line of ``lines`` a non-empty output shorter than ``max_output_tokens``.
+    """
+    import ctranslate2
+    import sentencepiece as spm
+
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    sp_path = train_sentencepiece(lines, out_dir / "sentencepiece.bpe.model", vocab_size=vocab_size, model_type="bpe")
+    sp = spm.SentencePieceProcessor(model_file=str(sp_path))
+    pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size()) if not (sp.is_control(i) or sp.is_unknown(i))]
+    language_tokens = tuple(language_tokens)
+    vocabulary = ["<s>", "<pad>", "</s>", "<unk>", *pieces, *language_tokens, "<mask>"]
+    source_token = next(t for t in language_tokens if t != "eng_Latn")
+    source = [[source_token, *sp.encode(line, out_type=str), "</s>"] for line in lines]
+    for seed in range(50):
+        build_ctranslate2_model(out_dir, vocabulary, seed=seed, eos_bias=eos_bias, config=NLLB_CONFIG, **model_args)
+        results = ctranslate2.Translator(str(out_dir)).translate_batch(
+            source, target_prefix=[["eng_Latn"]] * len(source), max_decoding_length=max_output_tokens)
+        if all(1 < len(r.hypotheses[0]) < max_output_tokens for r in results):
+            return out_dir
+    raise RuntimeError("no seed gave short, non-empty outputs")
+
+
+def cached_nllb_dir(tmp_path_factory, lines: list[str], **kwargs) -> Path:
+    """Build the NLLB folder once per test session; tests get it read-only (copy before changing it)."""
+    out_dir = tmp_path_factory.getbasetemp() / "nllb-models" / "nllb-200-test"
+    if not (out_dir / "model.bin").is_file():
+        build_nllb_dir(out_dir, lines, **kwargs)
+    return out_dir

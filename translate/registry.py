@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from translate.engine import ArgosTranslator, EngineOptions, Translator
+from translate.nllb import NllbTranslator, installed_nllb_models, nllb_hint
 from translate.packages import models_by_language
 
 logger = logging.getLogger(__name__)
@@ -39,14 +40,23 @@ def argos_provider(models_dir: Path, options: EngineOptions) -> list[ModelEntry]
     ]
 
 
-PROVIDERS: list[Provider] = [argos_provider]
+def nllb_provider(models_dir: Path, options: EngineOptions) -> list[ModelEntry]:
+    """One entry per language an installed NLLB-200 model knows (``translate.nllb``)."""
+    return [
+        ModelEntry(lang, model.label, lambda model=model: NllbTranslator(model, options).load())
+        for model in installed_nllb_models(models_dir)
+        for lang in model.languages
+    ]
+
+
+PROVIDERS: list[Provider] = [argos_provider, nllb_provider]
 
 
 def install_hint(lang: str | None) -> str:
     """The reason stored for articles no installed model can translate."""
     if not lang:
         return "language not identified: no model can be chosen"
-    return f"no model for {lang}→en: run `newsmon models install {lang}`"
+    return nllb_hint(lang) or f"no model for {lang}→en: run `newsmon models install {lang}`"
 
 
 @dataclass

@@ -1,0 +1,331 @@
+"""NLLB-200 route for Uzbek (both scripts) and Kazakh: real install path, real CTranslate2 inference.
+
+The model is a tiny random-weight Transformer of NLLB's shape family (shared vocabulary
+with language tokens, decoding from </s> with an eng_Latn target prefix), built at test
+time; its English is gibberish by design, so the tests assert structure and behaviour.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from tests.conftest import run_newsmon
+from tests.fixtures.articles import EN_ARTICLES, FixtureArticle
+from tests.fixtures.server import FixtureServer, Route
+from tests.fixtures.sites import sitemap
+from tests.translation_models import NLLB_TEST_LANGUAGES, cached_argosmodel, cached_nllb_dir, train_sentencepiece
+from translate.engine import EngineError, EngineOptions, clear_cache
+from translate.nllb import ENGINE_NLLB, NllbError, NllbTranslator, install_nllb, installed_nllb_models, read_vocabulary
+from translate.packages import install_archive, installed_packages
+from translate.registry import Registry
+from translate.translit_uz import has_cyrillic, to_latin
+
+# --- fixture articles (written for these tests) -------------------------------------------
+
+UZ_LATN = FixtureArticle(
+    slug="bank-kartalari-guruh", lang="uz", published="2026-11-17", author="Matbuot xizmati",
+    title="Toshkentda bank kartalaridan pul oʻgʻirlagan guruh qoʻlga olindi",
+    paragraphs=(
+        "Ichki ishlar organlari xodimlari fuqarolarning bank kartalaridan masofadan turib pul oʻgʻirlagan uch nafar "
+        "shaxsni qoʻlga oldi. Ular oʻzlarini bank xodimi sifatida tanishtirib, SMS orqali kelgan kodlarni soʻrashgan.",
+        "Dastlabki maʼlumotlarga koʻra, jabrlanuvchilar soni qirqdan oshadi, yetkazilgan zarar esa qariyb ikki yuz "
+        "million soʻmni tashkil etadi. Tintuv vaqtida oʻn ikki dona mobil telefon va yigirmadan ortiq SIM-karta topildi.",
+        "Mazkur holat yuzasidan Jinoyat kodeksining tegishli moddasi bilan jinoyat ishi qoʻzgʻatildi. Ichki ishlar "
+        "vazirligi fuqarolarni hech kimga karta maʼlumotlari va tasdiqlash kodlarini bermaslikka chaqiradi.",
+    ),
+)
+UZ_CYRL = FixtureArticle(
+    slug="internet-firibgar-ushlandi", lang="uz", published="2026-11-16", author="Матбуот хизмати",
+    title="Самарқандда интернет орқали фирибгарлик қилган йигит ушланди",
+    paragraphs=(
+        "Самарқанд вилояти ички ишлар бошқармаси ходимлари ижтимоий тармоқларда сохта дўкон очиб, харидорларни "
+        "алдаган йигирма тўрт ёшли йигитни қўлга олди. У олдиндан тўлов олиб, маҳсулотни юбормаган.",
+        "Тергов маълумотларига кўра, фирибгар ўн саккиз нафар фуқарони алдаб, уларга жами ўттиз миллион сўмдан "
+        "ортиқ зарар етказган. Унинг ҳисобидаги маблағлар хатланди.",
+        "Ушбу ҳолат юзасидан жиноят иши қўзғатилиб, тергов ҳаракатлари давом эттирилмоқда. Ички ишлар органлари "
+        "фуқароларни нотаниш сайтлардан харид қилишда эҳтиёт бўлишга чақиради.",
+    ),
+)
+KK = FixtureArticle(
+    slug="telefon-alayaqtary", lang="kk", published="2026-11-15", author="Баспасөз қызметі",
+    title="Алматыда телефон алаяқтарының тобы ұсталды",
+    paragraphs=(
+        "Алматы қаласы полиция департаментінің қызметкерлері азаматтарды телефон арқылы алдаған төрт адамнан "
+        "тұратын топты ұстады. Күдіктілер өздерін банк қызметкерлері ретінде таныстырып, карта деректерін сұраған.",
+        "Алдын ала мәліметтер бойынша, зардап шеккендердің саны отыздан асады, ал келтірілген залал жиырма миллион "
+        "теңгеден асады. Тінту кезінде он телефон мен жиырма SIM-карта тәркіленді.",
+        "Осы дерек бойынша Қылмыстық кодекстің тиісті бабымен қылмыстық іс қозғалды. Полиция азаматтарды бөгде "
+        "адамдарға банк картасының деректерін айтпауға шақырады.",
+    ),
+)
+PATHS = {UZ_LATN.slug: "/oz/yangiliklar/", UZ_CYRL.slug: "/uz/yangiliklar/", KK.slug: "/kk/zhanalyqtar/"}
+
+
+def training_lines() -> list[str]:
+    """The tiny model's SentencePiece text: Uzbek as the model reads it (Latin), Kazakh, English."""
+    lines = []
+    for article in (UZ_LATN, UZ_CYRL, KK, *EN_ARTICLES):
+        for line in (article.title, *article.paragraphs):
+            lines.append(to_latin(line) if article.lang == "uz" else line)
+    return lines
+
+
+@pytest.fixture(scope="session")
+def nllb_source(tmp_path_factory) -> Path:
+    """A converted-NLLB-style folder (read-only: copy it before breaking it)."""
+    return cached_nllb_dir(tmp_path_factory, training_lines())
+
+
+@pytest.fixture
+def models_dir(tmp_path) -> Path:
+    clear_cache()
+    return tmp_path / "models"
+
+
+def article_url(article: FixtureArticle) -> str:
+    return PATHS[article.slug] + article.slug
+
+
+def article_page(article: FixtureArticle) -> str:
+    body = "".join(f"<p>{html.escape(p)}</p>\n" for p in article.paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="{article.lang}"><head><meta charset="utf-8"><title>{html.escape(article.title)}</title>
+<meta property="article:published_time" content="{article.published}T10:00:00+05:00"></head>
+<body><header><nav><a href="/">Bosh sahifa</a> <a href="/uz/">Ўзбекча</a> <a href="/kk/">Қазақша</a></nav></header>
+<main><article><h1>{html.escape(article.title)}</h1><time datetime="{article.published}">{article.published}</time>
+<div class="body">{body}</div></article></main><footer>© 2026</footer></body></html>"""
+
+
+SOURCES = """
+[[source]]
+name = "fixture-uz"
+country = "UZ"
+kind = "police"
+language = "uz"
+sitemaps = ["{base}/uz-sitemap.xml"]
+article_urls = '/(uz|oz)/yangiliklar/[\\w-]+$'
+download_delay = 0
+
+[[source]]
+name = "fixture-kk"
+country = "KZ"
+kind = "police"
+language = "kk"
+sitemaps = ["{base}/kk-sitemap.xml"]
+article_urls = '/kk/zhanalyqtar/[\\w-]+$'
+download_delay = 0
+"""
+
+
+@pytest.fixture
+def regional_site(tmp_path):
+    """Uzbek (Latin and Cyrillic) and Kazakh articles on 127.0.0.1, and a sources file for them."""
+    server = FixtureServer({}).start()
+    routes = {article_url(a): Route(article_page(a)) for a in (UZ_LATN, UZ_CYRL, KK)}
+    routes["/robots.txt"] = Route("User-agent: *\nAllow: /\n", content_type="text/plain")
+    routes["/uz-sitemap.xml"] = Route(sitemap(server.base_url, [article_url(UZ_LATN), article_url(UZ_CYRL)]),
+                                      content_type="application/xml")
+    routes["/kk-sitemap.xml"] = Route(sitemap(server.base_url, [article_url(KK)]), content_type="application/xml")
+    server.routes.update(routes)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(SOURCES.format(base=server.base_url), encoding="utf-8")
+    yield server, sources
+    server.stop()
+
+
+# --- the translator: what the model is given, what comes back --------------------------
+
+
+def test_source_tokens_language_token_transliteration_and_cutting(nllb_source, models_dir):
+    model = install_nllb(nllb_source, models_dir)
+    translator = NllbTranslator(model).load()
+    cyrillic = UZ_CYRL.paragraphs[0]
+    inputs, owner = translator.source_tokens([cyrillic, UZ_LATN.title, ""], "uz")
+    assert owner == [0, 1]  # an empty sentence gives the model nothing
+    for tokens in inputs:
+        assert tokens[0] == "uzn_Latn" and tokens[-1] == "</s>"
+        assert not any(has_cyrillic(t) for t in tokens), tokens
+    # The Cyrillic paragraph reaches the model exactly as its Latin transliteration does.
+    assert inputs[0] == translator.source_tokens([to_latin(cyrillic)], "uz")[0][0]
+
+    kk_inputs, _ = translator.source_tokens([KK.paragraphs[0]], "kk")
+    assert kk_inputs[0][0] == "kaz_Cyrl" and kk_inputs[0][-1] == "</s>"
+    assert any(has_cyrillic(t) for t in kk_inputs[0])  # Kazakh stays in its own script
+
+    short = NllbTranslator(model, EngineOptions(max_input_tokens=12)).load()
+    long_text = " ".join(UZ_LATN.paragraphs)
+    pieces, owner = short.source_tokens([long_text], "uz")
+    assert len(pieces) > 1 and owner == [0] * len(pieces)
+    assert all(len(p) <= 12 and p[0] == "uzn_Latn" and p[-1] == "</s>" for p in pieces)
+    assert [t for p in pieces for t in p[1:-1]] == short._sp.encode(long_text, out_type=str)  # cut, never truncated
+
+
+def test_translate_batch_and_decoding(nllb_source, models_dir):
+    translator = NllbTranslator(install_nllb(nllb_source, models_dir)).load()
+    sentences = [UZ_CYRL.title, UZ_LATN.title, *UZ_LATN.paragraphs, ""]
+    english = translator.translate_batch(sentences, "uz")
+    assert len(english) == len(sentences) and english[-1] == ""
+    assert any(english[:-1]), "the tiny model is built to end its outputs after a few tokens, not at once"
+    for text in english:
+        assert not any(token in text for token in (*NLLB_TEST_LANGUAGES, "</s>", "<s>", "<unk>"))
+    pieces = translator._sp.encode("Police detained four suspects", out_type=str)
+    assert translator.decode(["eng_Latn", *pieces, "kaz_Cyrl", "</s>"]) == "Police detained four suspects"
+    assert translator.stats.sentences == len(sentences) and translator.stats.pieces == len(sentences) - 1
+    with pytest.raises(EngineError, match="no language token for fr"):
+        translator.translate_batch(["Bonjour"], "fr")
+
+
+def test_argos_first_nllb_fills_the_rest(nllb_source, models_dir, tmp_path_factory, caplog):
+    install_archive(cached_argosmodel(tmp_path_factory, "ru"), models_dir)
+    nllb = install_nllb(nllb_source, models_dir)
+    with caplog.at_level(logging.WARNING):
+        registry = Registry(models_dir)
+        entries = registry.entries
+        assert [m.name for m in installed_packages(models_dir)] == ["translate-ru_en"]
+    assert not caplog.records, "the NLLB folder must not look like a broken Argos package"
+    assert entries["ru"].label == "translate-ru_en 1.0"  # Argos comes first
+    for lang in ("uz", "kk", "tg", "ky", "tk", "it"):
+        assert entries[lang].label == nllb.label
+    assert registry.translator("uz") is registry.translator("kk")  # one model loaded once
+    assert registry.translator("uz").engine == ENGINE_NLLB
+    assert registry.translator("ru").engine == "argos-ctranslate2"
+    # Argos's own listing skips the NLLB folder instead of failing on it.
+    from argostranslate.package import get_installed_packages
+
+    kinds = sorted(p.type for p in get_installed_packages([models_dir]))
+    assert kinds == ["newsmon-nllb", "translate"]
+
+
+# --- end to end: crawl, no model, install through the CLI, translate ------------------------
+
+
+def rows_by_slug(db_path: Path) -> dict[str, dict]:
+    return {row["url"].rsplit("/", 1)[-1]: row for row in sqlite_utils.Database(db_path).query("select * from articles")}
+
+
+def test_crawl_without_model_then_install_nllb_then_translate(tmp_path, regional_site, nllb_source):
+    server, sources = regional_site
+    models_dir, db_path = tmp_path / "models", tmp_path / "n.db"
+    env = {"NEWSMON_MODELS_DIR": str(models_dir)}
+    crawl = run_newsmon("crawl", "--db", str(db_path), "--sources", str(sources), env=env)
+    assert crawl.returncode == 0, crawl.stderr
+    assert "no model 3" in crawl.stdout
+    rows = rows_by_slug(db_path)
+    assert {(r["lang"], r["script"]) for r in rows.values()} == {("uz", "Latn"), ("uz", "Cyrl"), ("kk", "Cyrl")}
+    for row in rows.values():
+        assert row["translation_status"] == "no_model" and row["text_en"] is None
+        assert row["translation_note"] == (f"no model for {row['lang']}→en: install an NLLB-200 model with "
+                                           "`newsmon models install nllb --from DIR` (see README)")
+
+    listing = run_newsmon("models", "list", "--db", str(db_path), env=env)
+    assert re.search(r"^  uz +2 article\(s\) \(no model 2\) — no model for uz→en: install an NLLB-200", listing.stdout, re.M)
+
+    installed = run_newsmon("models", "install", "nllb", "--from", str(nllb_source), env=env)
+    assert installed.returncode == 0, installed.stderr
+    (model,) = installed_nllb_models(models_dir)
+    assert installed.stdout == f"installed {model.label} (uz kk tg ky tk ru it→en) in {model.path}\n"
+    assert model.name == "nllb-200-test" and re.fullmatch(r"[0-9a-f]{12}", model.version)
+
+    listing = run_newsmon("models", "list", "--db", str(db_path), env=env)
+    assert f"  {model.name:<22} {model.version:<8} uz kk tg ky tk ru it→en  ok (NLLB)" in listing.stdout
+    assert re.search(rf"^  uz +2 article\(s\) \(no model 2\) — translatable with {model.label}$", listing.stdout, re.M)
+    assert re.search(rf"^  kk +1 article\(s\) \(no model 1\) — translatable with {model.label}$", listing.stdout, re.M)
+
+    result = run_newsmon("translate", "--db", str(db_path), env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("translation: translated 3 (kk 1, uz 2)"), result.stdout
+    for slug, article in ((UZ_LATN.slug, UZ_LATN), (UZ_CYRL.slug, UZ_CYRL), (KK.slug, KK)):
+        row = rows_by_slug(db_path)[slug]
+        assert row["translation_status"] == "translated", row["translation_note"]
+        assert row["translation_engine"] == ENGINE_NLLB and row["translation_model"] == model.label
+        assert row["translated_at"] and row["translation_note"] is None and row["title_en"] is not None
+        assert len(row["text_en"].split("\n")) == len(row["text"].split("\n")) == len(article.paragraphs)
+        assert row["text"] == "\n".join(article.paragraphs)  # the original is kept as it was
+
+    again = run_newsmon("translate", "--db", str(db_path), env=env)
+    assert again.stdout.startswith("translation: translated 0"), again.stdout
+
+    fetched = run_newsmon("fetch", "--json", "--no-store", server.url(article_url(UZ_CYRL)), env=env)
+    record = json.loads(fetched.stdout)
+    assert record["lang"] == "uz" and record["script"] == "Cyrl"
+    assert record["translation_status"] == "translated" and record["translation_engine"] == ENGINE_NLLB
+    assert len(record["text_en"].split("\n")) == len(UZ_CYRL.paragraphs)
+
+
+# --- broken model folders are rejected, nothing half-installed ------------------------------
+
+
+def _drop_tokens(folder: Path, drop: set[str]) -> None:
+    vocabulary = read_vocabulary(folder)
+    (folder / "shared_vocabulary.json").write_text(json.dumps([t for t in vocabulary if t not in drop]), encoding="utf-8")
+
+
+def _foreign_sentencepiece(folder: Path) -> None:
+    lines = [p for a in EN_ARTICLES for p in a.paragraphs]
+    train_sentencepiece(lines, folder / "sentencepiece.bpe.model", vocab_size=200, model_type="bpe")
+
+
+BREAKAGES = {
+    "no-model-bin": (lambda d: (d / "model.bin").unlink(), "no model.bin"),
+    "no-sentencepiece": (lambda d: (d / "sentencepiece.bpe.model").unlink(), "no sentencepiece.bpe.model"),
+    "no-vocabulary": (lambda d: (d / "shared_vocabulary.json").unlink(), "no shared_vocabulary.json"),
+    "bad-config": (lambda d: (d / "config.json").write_text("{not json", encoding="utf-8"), "config.json: not valid JSON"),
+    "no-eng-token": (lambda d: _drop_tokens(d, {"eng_Latn"}), "the vocabulary has no eng_Latn token"),
+    "no-source-tokens": (lambda d: _drop_tokens(d, set(NLLB_TEST_LANGUAGES) - {"eng_Latn"}),
+                         "the vocabulary has none of the language tokens newsmon uses"),
+    "foreign-sentencepiece": (_foreign_sentencepiece, "not this model's SentencePiece file"),
+    "garbage-model-bin": (lambda d: (d / "model.bin").write_bytes(b"\x00garbage" * 100), "CTranslate2 cannot load model.bin"),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_broken_model_dir_is_rejected_and_nothing_changes(breakage, nllb_source, models_dir, tmp_path):
+    installed = install_nllb(nllb_source, models_dir, name="nllb-200-test")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if "broken" not in p.parts)
+    broken = tmp_path / "broken" / "nllb-200-test"
+    shutil.copytree(nllb_source, broken)
+    damage, reason = BREAKAGES[breakage]
+    damage(broken)
+    with pytest.raises(NllbError) as caught:
+        install_nllb(broken, models_dir)  # same name: would replace the installed model
+    message = str(caught.value)
+    assert str(broken) in message and reason in message and "\n" not in message
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if "broken" not in p.parts)
+    assert after == before  # no staging folder left, the installed model untouched
+    assert installed_nllb_models(models_dir) == [installed]
+
+
+def test_cli_rejects_a_broken_folder_with_one_line(nllb_source, tmp_path):
+    broken = tmp_path / "nllb-broken"
+    shutil.copytree(nllb_source, broken)
+    _drop_tokens(broken, {"eng_Latn"})
+    models_dir = tmp_path / "models"
+    result = run_newsmon("models", "install", "nllb", "--from", str(broken), "--models-dir", str(models_dir))
+    assert result.returncode == 1
+    assert result.stderr == f"newsmon: {broken}: the vocabulary has no eng_Latn token: not an NLLB model that translates to English\n"
+    assert not models_dir.exists() or not any(models_dir.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models", "nllb-broken"] or not models_dir.exists()
+
+    missing = run_newsmon("models", "install", "nllb", "--models-dir", str(models_dir))
+    assert missing.returncode == 1 and missing.stderr.startswith("newsmon: nllb: needs --from DIR")
+    stray = run_newsmon("models", "install", "ru", "--from", str(broken), "--models-dir", str(models_dir))
+    assert stray.returncode == 2 and "--from and --name go with the target `nllb`" in stray.stderr
+
+
+def test_reinstall_replaces_and_remove(nllb_source, models_dir):
+    first = install_nllb(nllb_source, models_dir)
+    second = install_nllb(nllb_source, models_dir)
+    assert installed_nllb_models(models_dir) == [second] and second.path == first.path
+    assert sorted(p.name for p in models_dir.iterdir()) == [".nllb-200-test"]
+    result = run_newsmon("models", "remove", "nllb", "--models-dir", str(models_dir))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"removed {second.label} (uz kk tg ky tk ru it→en)\n"
+    assert installed_nllb_models(models_dir) == [] and not Registry(models_dir).has("uz")
