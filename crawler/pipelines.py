@@ -7,8 +7,10 @@ pipeline writes to ``crawl_runs`` as the crawl goes and when it ends.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
 from scrapy import signals
@@ -17,9 +19,8 @@ from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.extract import ExtractionError
 from crawler.items import Article, Page
-from crawler.workers import default_workers, extraction_executor, reset_executor
+from crawler.workers import DatabaseWriter, database_writer, default_workers, extraction_executor, reset_executor
 from newsmon.pipeline import article_from_page, store_article
-from storage import open_db
 from storage.runs import start_run, update_run
 from storage.urlstate import UrlState, record_states
 
@@ -75,14 +76,18 @@ class ExtractPipeline:
 
 
 class StorePipeline:
-    """Upserts articles into SQLite and keeps the source's ``crawl_runs`` row current."""
+    """Upserts articles into SQLite and keeps the source's ``crawl_runs`` row current.
+
+    Every write goes through the crawl's single database-writer thread, so the
+    reactor never waits for SQLite and sources never contend for its lock.
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         settings = crawler.settings
         self.db_path = settings.get("NEWSMON_DB")
         self.run_id = settings.get("NEWSMON_RUN_ID")
-        self.db = None
+        self.writer: DatabaseWriter | None = None
         self.run_row: int | None = None
         self._last_progress = 0.0
 
@@ -92,17 +97,20 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self) -> None:
+    async def _write(self, fn, /, *args, **kwargs):
+        return await asyncio.wrap_future(self.writer.submit(fn, *args, **kwargs))
+
+    async def open_spider(self) -> None:
         if not self.db_path:
             raise CloseSpider("NEWSMON_DB is not set")
-        self.db = open_db(self.db_path, migrate=False)
-        self.run_row = start_run(self.db, run_id=self.run_id, source=self.crawler.spider.name)
+        self.writer = database_writer(self.db_path)
+        self.run_row = await self._write(start_run, run_id=self.run_id, source=self.crawler.spider.name)
 
-    def process_item(self, item):
+    async def process_item(self, item):
         if not isinstance(item, Article):
             return item
         spider = self.crawler.spider
-        outcome = store_article(self.db, item)
+        outcome = await self._write(store_article, item)
         spider.counters.count_outcome(outcome)
         validators = {"etag": item.extra.get("etag"), "last_modified": item.extra.get("last_modified")}
         spider.page_states.append(UrlState(url=item.url, kind="article", last_status=200, **validators))
@@ -110,19 +118,27 @@ class StorePipeline:
         now = time.monotonic()
         if now - self._last_progress > PROGRESS_EVERY:
             self._last_progress = now
-            self._write_counters()
+            await asyncio.wrap_future(self._write_counters())
         return item
 
-    def _write_counters(self, *, status: str | None = None, error: str | None = None) -> None:
+    def _write_counters(self, *, status: str | None = None, error: str | None = None, entry_states=()) -> Future:
+        """Queue the run's counters and the URL states gathered so far (snapshots: the reactor goes on)."""
         spider = self.crawler.spider
-        record_states(self.db, spider.name, spider.page_states)
-        spider.page_states.clear()
         spider.counters.pages = self.crawler.stats.get_value("response_received_count", 0)
-        update_run(self.db, self.run_row, spider.counters, status=status, error=error)
+        counters = copy.deepcopy(spider.counters)
+        states = [*spider.page_states, *entry_states]
+        spider.page_states.clear()
+
+        def write(db):
+            record_states(db, spider.name, states)
+            update_run(db, self.run_row, counters, status=status, error=error)
+
+        return self.writer.submit(write)
 
     def spider_closed(self, spider, reason: str) -> None:
         """Final counters and status; a signal handler because only the signal knows the close reason."""
-        stored = spider.counters.articles_new + spider.counters.articles_updated + spider.counters.articles_unchanged
+        if self.writer is None:  # the spider failed before the pipeline opened
+            return
         error = None
         if spider.pages_ok == 0 and spider.counters.errors:
             status = "failed"
@@ -137,8 +153,7 @@ class StorePipeline:
             status = "ok"
         spider.run_status = status
         spider.run_error = error
-        if status == "ok" and not spider.budget_exhausted:
-            record_states(self.db, spider.name, spider.entry_states)
-        logger.debug("%s: closing (%s), %d stored", spider.name, reason, stored)
-        self._write_counters(status=status, error=error)
-        self.db.close()
+        entry_states = spider.entry_states if status == "ok" and not spider.budget_exhausted else ()
+        logger.debug("%s: closing (%s)", spider.name, reason)
+        # Waiting here is fine: it happens once per source, and the row must be final when the crawl ends.
+        self._write_counters(status=status, error=error, entry_states=entry_states).result()

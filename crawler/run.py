@@ -17,7 +17,7 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.sources import Source
 from crawler.spiders.source import SourceSpider
-from crawler.workers import shutdown_executor
+from crawler.workers import close_writers, shutdown_executor
 from storage import open_db
 from storage.runs import RunCounters, mark_interrupted_runs
 from storage.sources import sync_sources
@@ -114,6 +114,7 @@ def run_crawl(
         process.start()
     finally:
         shutdown_executor()
+        close_writers()
     results = []
     for source, crawler in crawlers:
         spider = crawler.spider

@@ -56,3 +56,57 @@ def shutdown_executor() -> None:
     if _executor is not None:
         _executor.shutdown(wait=True, cancel_futures=True)
         _executor = None
+
+
+class DatabaseWriter:
+    """One thread that does every database write of a crawl, on its own connection.
+
+    Storing an article runs SQLite work (upsert, search-index and watchlist
+    triggers) that takes milliseconds; on the reactor thread it would stall
+    downloads. sqlite3 releases the GIL while SQLite runs, so this thread works
+    in parallel with the reactor, and one writer means no lock contention
+    between sources.
+    """
+
+    def __init__(self, db_path: str):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.db_path = db_path
+        self._db = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-db-writer")
+
+    def _connection(self):
+        if self._db is None:
+            from storage import open_db
+
+            self._db = open_db(self.db_path, migrate=False)
+        return self._db
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Run ``fn(db, *args, **kwargs)`` on the writer thread; returns a ``concurrent.futures.Future``."""
+        return self._executor.submit(lambda: fn(self._connection(), *args, **kwargs))
+
+    def close(self) -> None:
+        def close_connection():
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+        self._executor.submit(close_connection).result()
+        self._executor.shutdown(wait=True)
+
+
+_writers: dict[str, DatabaseWriter] = {}
+
+
+def database_writer(db_path: str) -> DatabaseWriter:
+    """The crawl's shared writer for ``db_path`` (created on first use)."""
+    if db_path not in _writers:
+        _writers[db_path] = DatabaseWriter(db_path)
+    return _writers[db_path]
+
+
+def close_writers() -> None:
+    while _writers:
+        _, writer = _writers.popitem()
+        writer.close()

@@ -19,14 +19,14 @@ from typing import Any
 from urllib.parse import urlparse
 
 import sqlite_utils
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.encoding import PageDecodeError, page_text
-from crawler.errors import classify_failure
+from crawler.errors import classify_failure, dropped_redirect
 from crawler.items import Page
 from crawler.sources import Source
 from crawler.urls import canonicalize
@@ -41,6 +41,8 @@ HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 #: Error kinds after which an article URL is not asked for again until ``NOT_ARTICLE_RETRY``.
 GONE_KINDS = ("http_404", "http_410")
 NOT_ARTICLE_RETRY = timedelta(days=7)
+#: Reasons that say nothing lasting about a URL (see ``mark_not_article``).
+TRANSIENT_KINDS = frozenset({"blocked", "extraction_failed"})
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -82,7 +84,15 @@ class SourceSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         kwargs.setdefault("db_path", crawler.settings.get("NEWSMON_DB"))
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
+        return spider
+
+    def on_request_dropped(self, request: Request) -> None:
+        """A redirect back into its own chain is dropped by Scrapy's duplicate filter: count it as a loop."""
+        loop = dropped_redirect(request)
+        if loop is not None:
+            self._error(loop[0], request.meta.get("redirect_urls", [request.url])[0], loop[1])
 
     def closed(self, reason: str) -> None:
         if self._db is not None:
@@ -241,6 +251,7 @@ class SourceSpider(Spider):
             html, encoding = page_text(response.headers.get(b"Content-Type", b"").decode("latin-1"), response.body)
         except PageDecodeError as exc:  # mojibake, or a binary file served as HTML
             self._error(exc.kind, response.url, str(exc))
+            self.mark_not_article(response.url, exc.kind)
             return
         yield Page(
             url=response.url,
@@ -312,8 +323,13 @@ class SourceSpider(Spider):
         logger.info("%s: %s: %s", self.source.name, url, reason)
 
     def mark_not_article(self, url: str, kind: str) -> None:
-        """Remember that ``url`` gave no article, so the next runs do not ask again for a while."""
-        self.page_states.append(UrlState(url=url, kind="not_article", reason=kind))
+        """Remember that ``url`` gave no article, so the next runs do not ask again for a while.
+
+        Block and challenge pages are not remembered: they say nothing about the page
+        behind them, and are usually gone by the next run.
+        """
+        if kind not in TRANSIENT_KINDS:
+            self.page_states.append(UrlState(url=url, kind="not_article", reason=kind))
 
     def on_error(self, failure: Failure) -> None:
         kind, reason = classify_failure(failure)
