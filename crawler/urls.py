@@ -31,6 +31,16 @@ def canonicalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query, doseq=True), ""))
 
 
+def repair_glued_url(url: str) -> str:
+    """``https://site.kzhttps://other.kz/x`` → ``https://other.kz/x``.
+
+    Some sitemaps (seen on tengrinews.kz) glue the site's own prefix in front of
+    an absolute URL; the last scheme in the string starts the real address.
+    """
+    start = max(url.rfind("http://"), url.rfind("https://"))
+    return url[start:] if start > 0 else url
+
+
 def same_site(a: str, b: str) -> bool:
     """True when both URLs are on the same host, ignoring ``www.`` and the scheme."""
     def host(url: str) -> str:

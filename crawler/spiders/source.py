@@ -29,7 +29,7 @@ from crawler.encoding import PageDecodeError, page_text
 from crawler.errors import classify_failure, dropped_redirect
 from crawler.items import Page
 from crawler.sources import Source
-from crawler.urls import canonicalize
+from crawler.urls import canonicalize, repair_glued_url
 from crawler.xmlsafe import BadXml, parse_feed, parse_sitemap
 from storage.articles import known_article
 from storage.runs import RunCounters
@@ -299,7 +299,7 @@ class SourceSpider(Spider):
         self.pages_ok += 1
         self._remember_entry(response)
         for entry in sitemap:
-            url = response.urljoin(entry.get("loc", "").strip())
+            url = response.urljoin(repair_glued_url(entry.get("loc", "").strip()))
             if sitemap.type == "sitemapindex":
                 request = self._entry_request(url, self.parse_sitemap, kind="sitemap")
             else:
