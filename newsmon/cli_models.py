@@ -88,19 +88,19 @@ def list_models(models_dir: Path, db_path: Path) -> None:
 
 
 @models.command("install")
-@click.argument("targets", nargs=-1, required=True, metavar="LANG|FILE.argosmodel...")
+@click.argument("targets", nargs=-1, required=True, metavar="LANG|FILE|URL...")
 @click.option("--index", metavar="URL", help="Package index: a URL or file of an Argos index.json (default: $NEWSMON_MODELS_INDEX, else Argos's index).")
 @click.option("--from", "from_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="With target `nllb`: a converted NLLB-200 CTranslate2 model folder (see README).")
 @click.option("--name", "nllb_name", metavar="NAME", help="With target `nllb`: the installed model's name (default: DIR's name).")
 @models_dir_option
 def install(targets: tuple[str, ...], index: str | None, from_dir: Path | None, nllb_name: str | None, models_dir: Path) -> None:
-    """Install LANG→English models from the package index, or .argosmodel files.
+    """Install LANG→English models from the package index, or .argosmodel files or URLs.
 
     Each archive is checked before anything is written; a broken or hostile
     one is rejected and leaves the models folder as it was.
     """
-    from translate.packages import PackageError, default_index_url, install_archive, install_from_index
+    from translate.packages import PackageError, default_index_url, install_archive, install_from_index, install_from_url
 
     if (from_dir or nllb_name) and "nllb" not in targets:
         raise click.UsageError("--from and --name go with the target `nllb`: newsmon models install nllb --from DIR")
@@ -113,7 +113,9 @@ def install(targets: tuple[str, ...], index: str | None, from_dir: Path | None, 
 
                 install_nllb_from(from_dir, models_dir, name=nllb_name)
                 continue
-            if path.exists() or target.endswith(".argosmodel"):
+            if target.startswith(("http://", "https://")):
+                model = install_from_url(target, models_dir)
+            elif path.exists() or target.endswith(".argosmodel"):
                 model = install_archive(path, models_dir)
             elif _LANG_CODE.match(target):
                 model = install_from_index(target, models_dir, index=index or default_index_url())

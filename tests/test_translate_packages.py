@@ -147,6 +147,12 @@ def test_install_from_local_http_index(tmp_path, tmp_path_factory):
         again = run_newsmon("models", "install", "ru", "--models-dir", str(models_dir),
                             env={"NEWSMON_MODELS_INDEX": server.url("/")})
         assert again.returncode == 0, again.stderr
+        # a package URL directly; a broken download is refused like a broken file
+        server.routes["/packages/broken.argosmodel"] = Route(b"PK\x03\x04 not really", content_type="application/zip")
+        direct = models("install", server.url("/packages/translate-ru_en-1_0.argosmodel"), server.url("/packages/broken.argosmodel"),
+                        models_dir=models_dir)
+        assert direct.returncode == 1 and "installed translate-ru_en 1.0" in direct.stdout
+        assert direct.stderr.strip() == f"newsmon: {server.url('/packages/broken.argosmodel')}: not a zip archive"
         missing = models("install", "uz", "it", "--index", index_url, models_dir=models_dir)
         assert missing.returncode == 1
         lines = missing.stderr.strip().splitlines()

@@ -140,6 +140,7 @@ def build_package_dir(
     version: str = "1.0",
     lines: list[str] | None = None,
     vocab_size: int = 300,
+    sp_model_type: str = "unigram",
     pad_vocabulary_to: int | None = None,
     seed: int = 0,
     eos_bias: float = 2.0,
@@ -151,7 +152,9 @@ def build_package_dir(
     if pkg.exists():
         shutil.rmtree(pkg)
     pkg.mkdir(parents=True)
-    sp_path = train_sentencepiece(lines or fixture_lines(from_code), pkg / "sentencepiece.model", vocab_size=vocab_size)
+    sp_path = train_sentencepiece(
+        lines or fixture_lines(from_code), pkg / "sentencepiece.model", vocab_size=vocab_size, model_type=sp_model_type
+    )
     vocabulary = sentencepiece_vocabulary(sp_path)
     if pad_vocabulary_to and pad_vocabulary_to > len(vocabulary):
         # Tokens the tokenizer never produces: they give the model its real output-layer size.

@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: Greedy search: see BENCHMARKS.md ("Translation") for the measured speed-up and why.
 DEFAULT_BEAM = 1
-#: Source tokens per CTranslate2 batch (batch_type="tokens"); measured in benchmarks/translate_bench.py.
+#: Source tokens times beam size per CTranslate2 batch (batch_type="tokens"): 4096 at greedy,
+#: 1024 at beam 4 measured fastest in benchmarks/translate_bench.py --sweep.
 DEFAULT_BATCH_TOKENS = 4096
 #: Longer sentences are cut into pieces of at most this many tokens (never truncated).
 DEFAULT_MAX_INPUT_TOKENS = 150
@@ -53,7 +54,7 @@ class EngineOptions:
     device: str = "cpu"  # "cpu" or "cuda"
     compute_type: str | None = None  # default: int8 on CPU, "auto" on CUDA
     beam_size: int = DEFAULT_BEAM
-    max_batch_tokens: int = DEFAULT_BATCH_TOKENS
+    max_batch_tokens: int | None = None  # default: DEFAULT_BATCH_TOKENS / beam_size
     max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS
     max_decoding_length: int | None = None  # default: twice max_input_tokens
     min_decoding_length: int = 1  # benchmarks force equal output lengths with this
@@ -63,6 +64,10 @@ class EngineOptions:
     @property
     def resolved_compute_type(self) -> str:
         return self.compute_type or ("int8" if self.device == "cpu" else "auto")
+
+    @property
+    def batch_tokens(self) -> int:
+        return self.max_batch_tokens or max(256, DEFAULT_BATCH_TOKENS // self.beam_size)
 
     @property
     def decoding_cap(self) -> int:
@@ -198,7 +203,7 @@ class ArgosTranslator:
         results = self._ct2.translate_batch(
             batch,
             target_prefix=[[prefix]] * len(batch) if prefix else None,
-            max_batch_size=opts.max_batch_tokens,
+            max_batch_size=opts.batch_tokens,
             batch_type="tokens",
             beam_size=opts.beam_size,
             length_penalty=opts.length_penalty,

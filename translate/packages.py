@@ -391,6 +391,18 @@ def find_in_index(index: list, lang: str):
     return max(candidates, key=lambda p: _version_key(str(p.package_version)))
 
 
+def install_from_url(url: str, models_dir: Path) -> InstalledModel:
+    """Download one ``.argosmodel`` and install it like a file."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".newsmon-download-", dir=models_dir.parent) as tmp:
+        archive = Path(tmp) / "package.argosmodel"
+        _download_to(url, archive)
+        try:
+            return install_archive(archive, models_dir)
+        except PackageError as exc:
+            raise PackageError(str(exc).replace(str(archive), url)) from None
+
+
 def install_from_index(lang: str, models_dir: Path, *, index: str) -> InstalledModel:
     """Download the ``lang``→en package listed in ``index`` and install it like a file."""
     entries = load_index(index)
