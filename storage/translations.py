@@ -29,6 +29,19 @@ def _placeholders(values: Sequence) -> str:
     return ", ".join("?" for _ in values)
 
 
+_CHUNK = 500  # ids per statement: far below SQLite's limit on bound variables
+
+
+def _update_ids(db: sqlite_utils.Database, sql: str, params: list, ids: Sequence[int]) -> int:
+    """Run ``sql`` (ending in ``id in ({ids})``) over all ``ids`` in one transaction."""
+    count = 0
+    with db.conn:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            count += db.conn.execute(sql.format(ids=_placeholders(chunk)), [*params, *chunk]).rowcount
+    return count
+
+
 def select_to_translate(
     db: sqlite_utils.Database,
     *,
@@ -42,6 +55,8 @@ def select_to_translate(
     Pending and failed articles; ``no_model`` ones whose language now has a
     model; with ``retranslate`` also translated ones in a language with a model.
     """
+    if ids is not None and not ids:
+        return []
     langs = sorted(set(languages_with_model))
     where = [f"translation_status is null or translation_status in ('{STATUS_PENDING}', '{STATUS_FAILED}')"]
     params: list = []
@@ -98,31 +113,25 @@ def save_translations(db: sqlite_utils.Database, writes: Sequence[TranslationWri
 
 def mark_without_model(db: sqlite_utils.Database, ids: Sequence[int], note: str) -> int:
     """Articles no model can translate: status ``no_model`` and the reason, in one transaction."""
-    if not ids:
-        return 0
-    with db.conn:
-        cursor = db.conn.execute(
-            f"""update articles set translation_status = ?, translation_note = ?, title_en = null, text_en = null,
-                translation_engine = null, translation_model = null, translated_at = null
-                where id in ({_placeholders(ids)})""",
-            [STATUS_NO_MODEL, note, *ids],
-        )
-    return cursor.rowcount
+    return _update_ids(
+        db,
+        """update articles set translation_status = ?, translation_note = ?, title_en = null, text_en = null,
+           translation_engine = null, translation_model = null, translated_at = null where id in ({ids})""",
+        [STATUS_NO_MODEL, note],
+        ids,
+    )
 
 
 def mark_original(db: sqlite_utils.Database, ids: Sequence[int]) -> int:
     """English articles: the English is the original text."""
-    if not ids:
-        return 0
-    with db.conn:
-        cursor = db.conn.execute(
-            f"""update articles set title_en = title, text_en = text, translation_status = ?,
-                translation_engine = 'original', translation_model = null,
-                translation_note = 'the article is in English', translated_at = ?
-                where id in ({_placeholders(ids)})""",
-            [STATUS_ORIGINAL, utc_now(), *ids],
-        )
-    return cursor.rowcount
+    return _update_ids(
+        db,
+        """update articles set title_en = title, text_en = text, translation_status = ?,
+           translation_engine = 'original', translation_model = null,
+           translation_note = 'the article is in English', translated_at = ? where id in ({ids})""",
+        [STATUS_ORIGINAL, utc_now()],
+        ids,
+    )
 
 
 def language_overview(db: sqlite_utils.Database) -> list[dict]:

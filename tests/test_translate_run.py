@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -169,8 +170,18 @@ def test_interrupted_run_keeps_committed_batches_and_resumes(tmp_path, tmp_path_
     assert_interrupted_then_resumed(db_path, models_dir, total=len(articles), model="translate-ru_en 1.0")
 
 
+def numbered(articles: list[FixtureArticle]) -> list[FixtureArticle]:
+    """Copies whose every sentence is distinct, so no batch is answered from the run's cache."""
+    out = []
+    for i, a in enumerate(articles):
+        paragraphs = tuple(" ".join(f"{s[:-1]} (эпизод {i}-{j}-{k})." for k, s in enumerate(split_sentences(p)))
+                           for j, p in enumerate(a.paragraphs))
+        out.append(FixtureArticle(f"{a.slug}-{i}", a.lang, f"{a.title} ({i})", a.published, a.author, paragraphs))
+    return out
+
+
 def test_killed_process_loses_nothing_committed(tmp_path, tmp_path_factory, models_dir):
-    articles = (RU_ARTICLES * 4)[:10]
+    articles = numbered(RU_ARTICLES * 5)
     db_path = make_db(tmp_path / "k.db", articles)
     # Random end-of-sentence odds (no EOS bias): outputs run long, so batches take a while.
     install_archive(cached_argosmodel(tmp_path_factory, "ru", version="2.0", eos_bias=0.0, d_model=64, ffn=128), models_dir)
@@ -214,3 +225,18 @@ def test_cuda_without_a_device_is_one_clear_line(tmp_path, models_dir):
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: --device cuda: CTranslate2 sees no CUDA device"
     assert rows(db_path)[0]["translation_status"] == "pending"
+
+
+def test_many_articles_without_model_are_marked_in_one_run(tmp_path, models_dir):
+    db = open_db(tmp_path / "m.db")
+    ensure_adhoc_source(db)
+    for i in range(1200):  # more ids than one SQL statement may bind (limited to 999 below)
+        upsert_article(db, Article(url=f"http://127.0.0.1/uz/{i}", source="adhoc", title=f"Sarlavha {i}",
+                                   text=f"Matn {i}.", lang="uz", script="Latn"))
+    db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)  # as in SQLite builds before 3.32
+    summary = translate_pending(db, Registry(models_dir))
+    assert summary.no_model == {"uz": 1200}
+    statuses = list(db.query("select translation_status, translation_note, count(*) as n from articles group by 1, 2"))
+    db.close()
+    assert len(statuses) == 1 and statuses[0]["translation_status"] == "no_model" and statuses[0]["n"] == 1200
+    assert "uz→en" in statuses[0]["translation_note"]
