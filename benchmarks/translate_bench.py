@@ -136,7 +136,7 @@ def argos_way(model_dir: Path, sp, paragraphs: list[str], *, length: int) -> tup
 
 
 def newsmon_way(package, paragraphs: list[str], *, beam: int, length: int, batch_tokens: int | None = None) -> tuple[float, int, int]:
-    options = EngineOptions(beam_size=beam, min_decoding_length=length, max_decoding_length=length, max_batch_tokens=batch_tokens)
+    options = EngineOptions(beam_size=beam, min_decoding_length=length, max_decoding_length=length, tokens_per_batch=batch_tokens)
     translator = ArgosTranslator(package, options).load()
     sentences = [s for p in paragraphs for s in split_sentences(p)]
     started = time.perf_counter()

@@ -54,7 +54,7 @@ class EngineOptions:
     device: str = "cpu"  # "cpu" or "cuda"
     compute_type: str | None = None  # default: int8 on CPU, "auto" on CUDA
     beam_size: int = DEFAULT_BEAM
-    max_batch_tokens: int | None = None  # default: DEFAULT_BATCH_TOKENS / beam_size
+    tokens_per_batch: int | None = None  # default: DEFAULT_BATCH_TOKENS / beam_size (see max_batch_tokens)
     max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS
     max_decoding_length: int | None = None  # default: twice max_input_tokens
     min_decoding_length: int = 1  # benchmarks force equal output lengths with this
@@ -66,8 +66,9 @@ class EngineOptions:
         return self.compute_type or ("int8" if self.device == "cpu" else "auto")
 
     @property
-    def batch_tokens(self) -> int:
-        return self.max_batch_tokens or max(256, DEFAULT_BATCH_TOKENS // self.beam_size)
+    def max_batch_tokens(self) -> int:
+        """CTranslate2's ``max_batch_size`` (in source tokens): beam search multiplies the rows by the beam."""
+        return self.tokens_per_batch or max(256, DEFAULT_BATCH_TOKENS // self.beam_size)
 
     @property
     def decoding_cap(self) -> int:
@@ -203,7 +204,7 @@ class ArgosTranslator:
         results = self._ct2.translate_batch(
             batch,
             target_prefix=[[prefix]] * len(batch) if prefix else None,
-            max_batch_size=opts.batch_tokens,
+            max_batch_size=opts.max_batch_tokens,
             batch_type="tokens",
             beam_size=opts.beam_size,
             length_penalty=opts.length_penalty,
