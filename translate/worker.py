@@ -143,17 +143,17 @@ class _Run:
                     self._translate_sentences(translator, lang, item.sentences())
                     writes.append(self._write_for(translator, lang, item))
                 except Exception as item_exc:  # noqa: BLE001
-                    writes.append(self._failure(translator, item.row, item_exc))
-        self._commit(writes, lang)
+                    writes.append(self.failure(translator, item.row, item_exc))
+        self.commit(writes, lang)
 
-    def _failure(self, translator: Translator | None, row: dict, exc: BaseException) -> TranslationWrite:
+    def failure(self, translator: Translator | None, row: dict, exc: BaseException) -> TranslationWrite:
         return TranslationWrite(
             id=row["id"], content_hash=row["content_hash"], status=STATUS_FAILED,
             engine=getattr(translator, "engine", None), model=getattr(translator, "model", None),
             note=f"translation failed: {_one_line(exc)}",
         )
 
-    def _commit(self, writes: list[TranslationWrite], lang: str) -> None:
+    def commit(self, writes: list[TranslationWrite], lang: str) -> None:
         written = save_translations(self.db, writes)
         self.summary.skipped_changed += len(writes) - written
         for w in writes:
@@ -217,7 +217,7 @@ def translate_pending(
             except Exception as exc:  # noqa: BLE001 - a broken model fails its articles, not the run
                 logger.error("cannot load the model for %s: %s", lang, _one_line(exc))
                 for batch in _batches(db, lang_ids, batch_sentences):
-                    run._commit([run._failure(None, item.row, exc) for item in batch], lang)
+                    run.commit([run.failure(None, item.row, exc) for item in batch], lang)
                     bar.update(len(batch))
                 continue
             for batch in _batches(db, lang_ids, batch_sentences):
