@@ -218,15 +218,17 @@ def test_crawl_without_model_then_install_nllb_then_translate(tmp_path, regional
     crawl = run_newsmon("crawl", "--db", str(db_path), "--sources", str(sources), env=env)
     assert crawl.returncode == 0, crawl.stderr
     assert "no model 3" in crawl.stdout
+    assert "uz 2: `newsmon models install nllb --from DIR`" in crawl.stdout  # not an Argos index name
     rows = rows_by_slug(db_path)
     assert {(r["lang"], r["script"]) for r in rows.values()} == {("uz", "Latn"), ("uz", "Cyrl"), ("kk", "Cyrl")}
     for row in rows.values():
         assert row["translation_status"] == "no_model" and row["text_en"] is None
-        assert row["translation_note"] == (f"no model for {row['lang']}→en: install an NLLB-200 model with "
-                                           "`newsmon models install nllb --from DIR` (see README)")
+        assert row["translation_note"] == (f"no model for {row['lang']}→en: run "
+                                           "`newsmon models install nllb --from DIR` (see README: NLLB-200)")
 
     listing = run_newsmon("models", "list", "--db", str(db_path), env=env)
-    assert re.search(r"^  uz +2 article\(s\) \(no model 2\) — no model for uz→en: install an NLLB-200", listing.stdout, re.M)
+    assert re.search(r"^  uz +2 article\(s\) \(no model 2\) — no model for uz→en: run `newsmon models install nllb --from DIR`",
+                     listing.stdout, re.M)
 
     installed = run_newsmon("models", "install", "nllb", "--from", str(nllb_source), env=env)
     assert installed.returncode == 0, installed.stderr

@@ -116,12 +116,9 @@ class NllbModel:
         return {lang: token for lang, token in NLLB_CODES.items() if token in self.language_tokens}
 
 
-def nllb_hint(lang: str) -> str | None:
-    """The install hint for languages only an NLLB model serves (``None`` for the others)."""
-    if lang not in NLLB_FIRST:
-        return None
-    return (f"no model for {lang}→en: install an NLLB-200 model with "
-            f"`newsmon models install nllb --from DIR` (see README)")
+def nllb_install_command(lang: str) -> str | None:
+    """The install command for languages only an NLLB model serves (``None`` for the others)."""
+    return "newsmon models install nllb --from DIR" if lang in NLLB_FIRST else None
 
 
 # --- checking a model folder ------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from translate.engine import ArgosTranslator, EngineOptions, Translator
-from translate.nllb import NllbTranslator, installed_nllb_models, nllb_hint
+from translate.nllb import NllbTranslator, installed_nllb_models, nllb_install_command
 from translate.packages import models_by_language
 
 logger = logging.getLogger(__name__)
@@ -52,11 +52,17 @@ def nllb_provider(models_dir: Path, options: EngineOptions) -> list[ModelEntry]:
 PROVIDERS: list[Provider] = [argos_provider, nllb_provider]
 
 
+def install_command(lang: str) -> str:
+    """The command that installs a model for ``lang`` (Argos index, or an NLLB folder)."""
+    return nllb_install_command(lang) or f"newsmon models install {lang}"
+
+
 def install_hint(lang: str | None) -> str:
     """The reason stored for articles no installed model can translate."""
     if not lang:
         return "language not identified: no model can be chosen"
-    return nllb_hint(lang) or f"no model for {lang}→en: run `newsmon models install {lang}`"
+    hint = f"no model for {lang}→en: run `{install_command(lang)}`"
+    return hint + " (see README: NLLB-200)" if nllb_install_command(lang) else hint
 
 
 @dataclass

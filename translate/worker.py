@@ -27,7 +27,7 @@ from storage.translations import (
     select_to_translate,
 )
 from translate.engine import EngineError, Translator
-from translate.registry import Registry, install_hint
+from translate.registry import Registry, install_command, install_hint
 from translate.sentences import join_text, split_sentences, split_text
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class TranslateSummary:
             parts.append(f"english {self.original}")
         if self.no_model:
             hints = "; ".join(
-                f"{lang or '?'} {n}" + (f": `newsmon models install {lang}`" if lang else "")
+                f"{lang or '?'} {n}" + (f": `{install_command(lang)}`" if lang else "")
                 for lang, n in sorted(self.no_model.items(), key=lambda kv: str(kv[0]))
             )
             parts.append(f"no model {sum(self.no_model.values())} ({hints})")
