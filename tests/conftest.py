@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,22 @@ def site_sources(tmp_path, site_server) -> Path:
     return path
 
 
+#: An empty models folder: tests see no translation model unless they install one,
+#: whatever is installed in this machine's Argos folder.
+NO_MODELS_DIR = Path(tempfile.mkdtemp(prefix="newsmon-test-no-models-"))
+
+
+def newsmon_env(env: dict | None = None) -> dict[str, str]:
+    """The environment for a ``newsmon`` subprocess: none of the caller's NEWSMON_/ARGOS_ settings."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSMON_", "ARGOS_"))}
+    full_env["NEWSMON_MODELS_DIR"] = str(NO_MODELS_DIR)
+    full_env.update(env or {})
+    return full_env
+
+
 def run_newsmon(*args: str, env: dict | None = None, timeout: float = 180, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real ``newsmon`` command in a subprocess (its own reactor, its own process)."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
-    full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "newsmon", *args],
-        capture_output=True, text=True, timeout=timeout, env=full_env, cwd=cwd or ROOT,
+        capture_output=True, text=True, timeout=timeout, env=newsmon_env(env), cwd=cwd or ROOT,
     )

@@ -11,7 +11,7 @@ import time
 import sqlite_utils
 
 from newsmon.lock import crawl_lock
-from tests.conftest import ROOT, run_newsmon
+from tests.conftest import ROOT, newsmon_env, run_newsmon
 from tests.fixtures.generated import GENERATED_SOURCE, generated_site
 from tests.fixtures.server import FixtureServer, Route
 
@@ -44,7 +44,7 @@ def test_wait_queues_behind_the_running_crawl(tmp_path):
         with crawl_lock(db_path):
             waiting = subprocess.Popen(
                 [sys.executable, "-m", "newsmon", "crawl", "--wait", "--db", str(db_path), "--sources", str(sources)],
-                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                cwd=ROOT, env=newsmon_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )
             time.sleep(2)
             assert waiting.poll() is None  # still waiting for the lock
@@ -65,7 +65,7 @@ def test_kill_9_mid_crawl_loses_nothing_and_next_run_completes(tmp_path):
         sources.write_text(GENERATED_SOURCE.format(base=slow.base_url))
         process = subprocess.Popen(
             [sys.executable, "-m", "newsmon", "crawl", "--db", str(db_path), "--sources", str(sources)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=newsmon_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60
         stored = 0
