@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from translate.engine import EngineError, EngineOptions, EngineStats, _load_tokenizer, _load_translator, chunk_tokens
-from translate.packages import PackageError
+from translate.packages import PackageError, swap_into_place
 from translate.translit_uz import to_latin
 
 logger = logging.getLogger(__name__)
@@ -253,15 +253,7 @@ def install_nllb(source: Path, models_dir: Path, *, name: str | None = None) -> 
             "installed_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
         (staged / "metadata.json").write_text(json.dumps(metadata, indent=1), encoding="utf-8")
-        previous = staging / ".previous"
-        if target.exists():
-            target.rename(previous)
-        try:
-            staged.rename(target)
-        except OSError:
-            if previous.exists():
-                previous.rename(target)
-            raise
+        swap_into_place(staged, target, staging=staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     model = read_model(target)

@@ -263,6 +263,24 @@ def _extract(archive: Path, dest: Path) -> None:
                     out.write(chunk)
 
 
+def swap_into_place(staged: Path, target: Path, *, staging: Path) -> None:
+    """Replace ``target`` with the fully prepared ``staged`` folder by renames only.
+
+    A reader sees the old folder or the new one, never a half-copied one; if the
+    final rename fails the old folder is put back. The replaced folder is left in
+    ``staging`` (same file system) for the caller's cleanup.
+    """
+    previous = staging / ".previous"
+    if target.exists():
+        target.rename(previous)
+    try:
+        staged.rename(target)
+    except OSError:
+        if previous.exists():
+            previous.rename(target)
+        raise
+
+
 def install_archive(archive: Path, models_dir: Path, **limits) -> InstalledModel:
     """Check, extract to a staging folder and move into ``models_dir`` in one rename.
 
@@ -281,15 +299,7 @@ def install_archive(archive: Path, models_dir: Path, **limits) -> InstalledModel
         staged = staging / top
         model = read_package(staged)  # Argos must be able to read it too
         target = models_dir / top
-        previous = staging / ".previous"
-        if target.exists():
-            target.rename(previous)
-        try:
-            staged.rename(target)
-        except OSError:
-            if previous.exists():
-                previous.rename(target)
-            raise
+        swap_into_place(staged, target, staging=staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     installed = read_package(target)
