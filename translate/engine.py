@@ -3,7 +3,7 @@
 Argos's own ``translate()`` batches only within one paragraph (and imports
 stanza/torch); here sentences from many articles go to one ``translate_batch``
 call, which sorts them by length and packs them into token-sized batches. Each
-model is loaded once per process (``_load_translator`` caches it).
+model is loaded once per process (``load_translator`` caches it).
 
 Any engine offers ``translate_batch(sentences, src_lang) -> list[str]`` plus
 ``engine`` and ``model`` strings for provenance (the ``Translator`` protocol), so
@@ -83,7 +83,7 @@ _translators: dict[tuple, object] = {}
 _tokenizers: dict[str, object] = {}
 
 
-def _load_translator(model_dir: Path, options: EngineOptions):
+def load_translator(model_dir: Path, options: EngineOptions):
     """One ``ctranslate2.Translator`` per model, device and compute type per process."""
     key = (str(model_dir), options.device, options.resolved_compute_type, options.intra_threads)
     with _cache_lock:
@@ -103,7 +103,7 @@ def _load_translator(model_dir: Path, options: EngineOptions):
         return _translators[key]
 
 
-def _load_tokenizer(path: Path):
+def load_tokenizer(path: Path):
     with _cache_lock:
         if str(path) not in _tokenizers:
             import sentencepiece  # noqa: PLC0415
@@ -181,8 +181,8 @@ class ArgosTranslator:
         """Load model and tokenizer now (errors surface here, not mid-batch)."""
         if self.package.tokenizer != "sentencepiece":
             raise EngineError(f"{self.package.label}: {self.package.problem}")
-        self._sp = _load_tokenizer(self.package.path / "sentencepiece.model")
-        self._ct2 = _load_translator(self.package.path / "model", self.options)
+        self._sp = load_tokenizer(self.package.path / "sentencepiece.model")
+        self._ct2 = load_translator(self.package.path / "model", self.options)
         return self
 
     def encode(self, sentences: Sequence[str]) -> list[list[str]]:

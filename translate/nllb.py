@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from translate.engine import EngineError, EngineOptions, EngineStats, _load_tokenizer, _load_translator, chunk_tokens
+from translate.engine import EngineError, EngineOptions, EngineStats, load_tokenizer, load_translator, chunk_tokens
 from translate.packages import PackageError, swap_into_place
 from translate.translit_uz import to_latin
 
@@ -326,8 +326,8 @@ class NllbTranslator:
 
     def load(self) -> "NllbTranslator":
         """Load model and tokenizer now (errors surface here, not mid-batch)."""
-        self._sp = _load_tokenizer(self.nllb.path / TOKENIZER_FILE)
-        self._ct2 = _load_translator(self.nllb.path, self.options)
+        self._sp = load_tokenizer(self.nllb.path / TOKENIZER_FILE)
+        self._ct2 = load_translator(self.nllb.path, self.options)
         return self
 
     def source_tokens(self, sentences: Sequence[str], src_lang: str) -> tuple[list[list[str]], list[int]]:
