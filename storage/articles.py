@@ -9,7 +9,7 @@ from typing import Literal
 import sqlite_utils
 
 from crawler.items import Article
-from storage.dedupe import find_original, fingerprint_columns
+from storage.dedupe import MIN_CHARS, find_original, index_signature, minhash, to_blob
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,8 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
         if existing and existing[0]["content_hash"] == content_hash:
             return "unchanged"
         row.update(_translation_fields(article))
-        row.update(fingerprint_columns(article.text))
+        signature = minhash(article.text) if len(article.text) >= MIN_CHARS else None
+        row["minhash"] = to_blob(signature) if signature is not None else None
         row["updated_at"] = now
         if existing:
             old = existing[0]
@@ -106,12 +107,14 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
                 }
             )
             row["versions"] = (old["versions"] or 1) + 1
-            row["duplicate_of"] = find_original(db, article.text, row, exclude_id=old["id"])
+            row["duplicate_of"] = find_original(db, article.text, signature, exclude_id=old["id"]) if signature is not None else None
             db["articles"].update(old["id"], row)
+            index_signature(db, old["id"], signature)
             return "updated"
         row["fetched_at"] = now
-        row["duplicate_of"] = find_original(db, article.text, row)
-        db["articles"].insert(row)
+        row["duplicate_of"] = find_original(db, article.text, signature) if signature is not None else None
+        article_id = db["articles"].insert(row).last_pk
+        index_signature(db, article_id, signature)
         return "new"
 
 
