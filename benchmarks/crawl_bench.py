@@ -443,7 +443,9 @@ def main() -> None:
         "missing": checked["missing"][:50], "ratio": ratio, "load_after": os.getloadavg(),
     }
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
-    print(f"results: {out / 'results.json'}" + (f"; profile: {args.profile}" if args.profile else ""))
+    keep = args.out is not None or args.profile is not None
+    if keep:
+        print(f"results: {out / 'results.json'}" + (f"; profile: {args.profile}" if args.profile else ""))
 
     failures = []
     if crawl["returncode"] != 0:
@@ -455,7 +457,7 @@ def main() -> None:
         for failure in failures:
             print(f"FAILED: {failure}", file=sys.stderr)
         sys.exit(1)
-    if args.out is None and args.profile is None:
+    if not keep:
         shutil.rmtree(out, ignore_errors=True)
 
 
