@@ -456,6 +456,7 @@ def main() -> None:
     if failures:
         for failure in failures:
             print(f"FAILED: {failure}", file=sys.stderr)
+        print(f"kept for inspection: {out}", file=sys.stderr)
         sys.exit(1)
     if not keep:
         shutil.rmtree(out, ignore_errors=True)
