@@ -28,5 +28,11 @@ run: install
 test: install-test
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks are run by hand; their figures are recorded in BENCHMARKS.md.
+bench: install
+	$(PY) benchmarks/crawl_bench.py
+	$(PY) benchmarks/translate_bench.py
+	$(PY) benchmarks/langid_eval.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
