@@ -15,7 +15,7 @@ from tests.conftest import ROOT, newsmon_env, run_newsmon
 from tests.fixtures.generated import GENERATED_SOURCE, generated_site
 from tests.fixtures.server import FixtureServer, Route
 
-COUNT = 24
+COUNT = 60
 
 
 def start_generated(delay: float, port: int = 0) -> FixtureServer:
@@ -59,7 +59,7 @@ def test_wait_queues_behind_the_running_crawl(tmp_path):
 def test_kill_9_mid_crawl_loses_nothing_and_next_run_completes(tmp_path):
     db_path = tmp_path / "n.db"
     sources = tmp_path / "s.toml"
-    slow = start_generated(delay=0.4)
+    slow = start_generated(delay=1.0)  # 16 parallel requests on loopback: about 4 s for the site
     port = slow.server_address[1]
     try:
         sources.write_text(GENERATED_SOURCE.format(base=slow.base_url))
@@ -109,7 +109,8 @@ def test_kill_9_mid_crawl_loses_nothing_and_next_run_completes(tmp_path):
 
 
 def test_max_runtime_stops_a_slow_crawl_as_partial(tmp_path):
-    server = start_generated(delay=1.0)
+    # 80 pages of 2 s each: at 16 parallel requests (loopback) the crawl needs over 10 s.
+    server = FixtureServer(generated_site(80, delay=2.0)).start()
     try:
         db_path = tmp_path / "n.db"
         sources = tmp_path / "s.toml"
@@ -123,6 +124,7 @@ def test_max_runtime_stops_a_slow_crawl_as_partial(tmp_path):
     assert result.stdout.startswith("generated: partial:")
     assert "stopped at --max-runtime" in result.stdout
     assert elapsed < 30
+    assert sqlite_utils.Database(db_path)["articles"].count < 80
     status = next(sqlite_utils.Database(db_path).query("select status from crawl_runs"))["status"]
     assert status == "partial"
 
