@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 logger = logging.getLogger(__name__)
@@ -19,7 +21,16 @@ _executor: ProcessPoolExecutor | None = None
 _workers = 0
 
 
-def _init_worker() -> None:
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose crawl died (kill -9 leaves no time to stop the pool) exits too."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _init_worker(parent: int) -> None:
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="newsmon-parent-watch").start()
     # Warm the heavy imports once per worker, not on the first page.
     import newsmon.pipeline  # noqa: F401
 
@@ -37,7 +48,10 @@ def extraction_executor(workers: int) -> Executor | None:
         shutdown_executor()
         # spawn, not fork: the parent runs a reactor and threads that must not be copied.
         _executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         _workers = workers
     return _executor

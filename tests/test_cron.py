@@ -18,6 +18,19 @@ from tests.fixtures.server import FixtureServer, Route
 COUNT = 60
 
 
+def child_pids(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+        return [int(p) for p in handle.read().split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def start_generated(delay: float, port: int = 0) -> FixtureServer:
     server = FixtureServer({}, port=port).start()
     server.routes.update(generated_site(COUNT, delay=delay))
@@ -78,9 +91,15 @@ def test_kill_9_mid_crawl_loses_nothing_and_next_run_completes(tmp_path):
                     stored = 0
             if stored >= 4:
                 break
+        workers = child_pids(process.pid)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         assert 4 <= stored < COUNT
+        assert workers  # the extraction pool was running...
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not [pid for pid in workers if alive(pid)]  # ...and did not outlive the killed crawl
     finally:
         slow.stop()
     db = sqlite_utils.Database(db_path)
