@@ -15,9 +15,15 @@ from storage.articles import Outcome, upsert_article
 from translate.langid import detect_language
 
 
+#: Characters of text language identification reads: a few paragraphs decide as well as a
+#: whole article (the evaluation set's paragraphs are shorter) at a fraction of the cost.
+LANGID_CHARS = 2000
+
+
 def identify_language(article: Article, *, hint: str | None = None) -> Article:
-    """Fill ``lang``, ``script`` and ``lang_confidence`` from title and text."""
-    guess = detect_language(f"{article.title}\n{article.text}", hint=hint, html_lang=article.html_lang)
+    """Fill ``lang``, ``script`` and ``lang_confidence`` from the title and the start of the text."""
+    text = article.text if len(article.text) <= LANGID_CHARS else article.text[:LANGID_CHARS].rsplit(" ", 1)[0]
+    guess = detect_language(f"{article.title}\n{text}", hint=hint, html_lang=article.html_lang)
     article.lang = guess.lang
     article.script = guess.script
     article.lang_confidence = guess.confidence
