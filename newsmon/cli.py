@@ -12,7 +12,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,25 +32,30 @@ def resolve_db_path(value: str | None) -> Path:
     return Path(value or os.environ.get("NEWSMON_DB") or "newsmon.db")
 
 
-def db_option(func):
-    @click.option("--db", "db", metavar="PATH", help="SQLite database (default: $NEWSMON_DB or ./newsmon.db).")
-    @functools.wraps(func)
-    def wrapper(*args, db, **kwargs):
-        return func(*args, db_path=resolve_db_path(db), **kwargs)
+def resolved_option(flag: str, *, dest: str, help: str, resolve: Callable[[str | None], Any], metavar: str = "PATH"):
+    """A shared option whose value goes through ``resolve`` (flag, then environment, then default)
+    and reaches the command as ``dest``."""
+    raw = dest + "_flag"
 
-    return wrapper
+    def decorator(func):
+        @click.option(flag, raw, metavar=metavar, help=help)
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            kwargs[dest] = resolve(kwargs.pop(raw))
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-def sources_option(func):
-    @click.option(
-        "--sources", "sources_file", metavar="PATH",
-        help="Sources file (default: $NEWSMON_SOURCES or the bundled sources.toml).",
-    )
-    @functools.wraps(func)
-    def wrapper(*args, sources_file, **kwargs):
-        return func(*args, sources_path=resolve_sources_path(sources_file), **kwargs)
-
-    return wrapper
+db_option = resolved_option(
+    "--db", dest="db_path", resolve=resolve_db_path, help="SQLite database (default: $NEWSMON_DB or ./newsmon.db)."
+)
+sources_option = resolved_option(
+    "--sources", dest="sources_path", resolve=resolve_sources_path,
+    help="Sources file (default: $NEWSMON_SOURCES or the bundled sources.toml).",
+)
 
 
 class ConfigError(click.ClickException):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import sys
@@ -10,25 +9,23 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli import db_option
+from newsmon.cli import db_option, resolved_option
 
 logger = logging.getLogger(__name__)
 
 _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
-def models_dir_option(func):
-    @click.option(
-        "--models-dir", "models_dir", metavar="PATH",
-        help="Translation models folder (default: $NEWSMON_MODELS_DIR, else Argos Translate's packages folder).",
-    )
-    @functools.wraps(func)
-    def wrapper(*args, models_dir, **kwargs):
-        from translate.packages import resolve_models_dir
+def _resolve_models_dir(value: str | None) -> Path:
+    from translate.packages import resolve_models_dir
 
-        return func(*args, models_dir=resolve_models_dir(models_dir), **kwargs)
+    return resolve_models_dir(value)
 
-    return wrapper
+
+models_dir_option = resolved_option(
+    "--models-dir", dest="models_dir", resolve=_resolve_models_dir,
+    help="Translation models folder (default: $NEWSMON_MODELS_DIR, else Argos Translate's packages folder).",
+)
 
 
 def _quiet() -> bool:

@@ -6,13 +6,12 @@ else the bundled ``newsmon/watchlists.toml``. ``newsmon serve`` syncs it too.
 
 from __future__ import annotations
 
-import functools
 import os
 from pathlib import Path
 
 import click
 
-from newsmon.cli import ConfigError, db_option
+from newsmon.cli import ConfigError, db_option, resolved_option
 from storage.watchlists import SyncReport, Watchlist, WatchlistError, load_watchlists, sync_watchlists, watchlist_stats
 
 BUNDLED_WATCHLISTS = Path(__file__).resolve().parent / "watchlists.toml"
@@ -23,16 +22,10 @@ def resolve_watchlists_path(value: str | None) -> Path:
     return Path(value or os.environ.get("NEWSMON_WATCHLISTS") or BUNDLED_WATCHLISTS)
 
 
-def watchlists_option(func):
-    @click.option(
-        "--watchlists", "watchlists_file", metavar="PATH",
-        help="Watchlists file (default: $NEWSMON_WATCHLISTS or the bundled watchlists.toml).",
-    )
-    @functools.wraps(func)
-    def wrapper(*args, watchlists_file, **kwargs):
-        return func(*args, watchlists_path=resolve_watchlists_path(watchlists_file), **kwargs)
-
-    return wrapper
+watchlists_option = resolved_option(
+    "--watchlists", dest="watchlists_path", resolve=resolve_watchlists_path,
+    help="Watchlists file (default: $NEWSMON_WATCHLISTS or the bundled watchlists.toml).",
+)
 
 
 def load_or_fail(path: Path) -> list[Watchlist]:
