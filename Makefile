@@ -26,6 +26,7 @@ run: install
 	$(VENV)/bin/newsmon crawl
 
 test: install-test
+	$(VENV)/bin/ruff check --quiet .
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks are run by hand; their figures are recorded in BENCHMARKS.md.

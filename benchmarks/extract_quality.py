@@ -286,7 +286,7 @@ def main() -> None:
     base = newsmon_trafilatura_options()
     print(f"trafilatura {trafilatura.__version__}; newsmon's options: "
           + ", ".join(f"{k}={'[%d xpaths]' % len(v) if k == 'prune_xpath' and v else v!r}" for k, v in base.items()))
-    print(f"pages: " + ", ".join(f"{name} {len(cases)}" for name, cases in sets.items()) + "\n")
+    print("pages: " + ", ".join(f"{name} {len(cases)}" for name, cases in sets.items()) + "\n")
     results: dict = {"trafilatura": trafilatura.__version__, "options": {k: v for k, v in base.items() if k != "prune_xpath"},
                      "variants": {}}
     header = ("| setting | pages | CPU ms/page | paragraph recall | complete pages | chrome leaks (pages) "

@@ -14,7 +14,6 @@ Both the crawl and ``newsmon fetch`` call ``page_text`` so they see exactly the 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 import numpy as np

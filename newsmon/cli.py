@@ -7,68 +7,18 @@ configuration error.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from crawler.sources import Source, SourcesError, load_sources, resolve_sources_path
+from newsmon.cli_models import models as models_group, translate as translate_command
+from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, sources_option
+from newsmon.cli_workbench import watchlists as watchlists_group
 
 logger = logging.getLogger("newsmon")
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_LOCKED = 3
-
-
-def resolve_db_path(value: str | None) -> Path:
-    """Flag, then ``$NEWSMON_DB``, then ``newsmon.db`` in the working directory."""
-    return Path(value or os.environ.get("NEWSMON_DB") or "newsmon.db")
-
-
-def resolved_option(flag: str, *, dest: str, help: str, resolve: Callable[[str | None], Any], metavar: str = "PATH"):
-    """A shared option whose value goes through ``resolve`` (flag, then environment, then default)
-    and reaches the command as ``dest``."""
-    raw = dest + "_flag"
-
-    def decorator(func):
-        @click.option(flag, raw, metavar=metavar, help=help)
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            kwargs[dest] = resolve(kwargs.pop(raw))
-            return func(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-db_option = resolved_option(
-    "--db", dest="db_path", resolve=resolve_db_path, help="SQLite database (default: $NEWSMON_DB or ./newsmon.db)."
-)
-sources_option = resolved_option(
-    "--sources", dest="sources_path", resolve=resolve_sources_path,
-    help="Sources file (default: $NEWSMON_SOURCES or the bundled sources.toml).",
-)
-
-
-class ConfigError(click.ClickException):
-    """A configuration file is missing or invalid: exit code 2, like a usage error."""
-
-    exit_code = EXIT_USAGE
-
-
-def load_or_fail(path: Path) -> list[Source]:
-    try:
-        return load_sources(path)
-    except SourcesError as exc:
-        raise ConfigError(str(exc)) from None
 
 
 def configure_logging(verbose: int, quiet: bool) -> None:
@@ -246,15 +196,9 @@ def list_sources(sources_path: Path, as_json: bool) -> None:
     click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)
 
 
-from newsmon.cli_models import models as _models_group, translate as _translate_command  # noqa: E402
-
-cli.add_command(_models_group)
-cli.add_command(_translate_command)
-
-
-from newsmon.cli_workbench import watchlists as _watchlists_group  # noqa: E402
-
-cli.add_command(_watchlists_group)
+cli.add_command(models_group)
+cli.add_command(translate_command)
+cli.add_command(watchlists_group)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli import db_option, resolved_option
+from newsmon.cli_options import db_option, resolved_option
 
 logger = logging.getLogger(__name__)
 

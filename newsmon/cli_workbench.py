@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli import ConfigError, db_option, resolved_option
+from newsmon.cli_options import ConfigError, db_option, resolved_option
 from storage.watchlists import SyncReport, Watchlist, WatchlistError, load_watchlists, sync_watchlists, watchlist_stats
 
 BUNDLED_WATCHLISTS = Path(__file__).resolve().parent / "watchlists.toml"

@@ -13,7 +13,7 @@ import sqlite_utils
 from newsmon.lock import crawl_lock
 from tests.conftest import ROOT, newsmon_env, run_newsmon
 from tests.fixtures.generated import GENERATED_SOURCE, generated_site
-from tests.fixtures.server import FixtureServer, Route
+from tests.fixtures.server import FixtureServer
 
 COUNT = 60
 

@@ -60,7 +60,7 @@ def test_headline_with_a_block_phrase_part_is_kept_on_a_long_page():
     # " — доступ ограничен" is a title part, but the page is a full article
     article = RU_ARTICLES[0]
     html = article_page(article, [])
-    html = html.replace(f"<title>{article.title}", f"<title>Сайт акимата — доступ ограничен")
+    html = html.replace(f"<title>{article.title}", "<title>Сайт акимата — доступ ограничен")
     assert page_kind(html) is None
 
 

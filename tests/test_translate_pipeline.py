@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 
 from tests.conftest import run_newsmon
-from tests.fixtures.articles import EN_ARTICLES, IT_ARTICLES, RU_ARTICLES
+from tests.fixtures.articles import IT_ARTICLES, RU_ARTICLES
 from tests.fixtures.sites import article_path
 from tests.translation_models import cached_argosmodel
 from translate.packages import install_archive

@@ -1,0 +1,65 @@
+"""Options, exit codes and the config error shared by every ``newsmon`` subcommand module.
+
+They live apart from ``cli.py`` so the subcommand modules (``cli_models``,
+``cli_workbench``) can import them while ``cli.py`` imports those modules.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.sources import Source, SourcesError, load_sources, resolve_sources_path
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+
+
+def resolve_db_path(value: str | None) -> Path:
+    """Flag, then ``$NEWSMON_DB``, then ``newsmon.db`` in the working directory."""
+    return Path(value or os.environ.get("NEWSMON_DB") or "newsmon.db")
+
+
+def resolved_option(flag: str, *, dest: str, help: str, resolve: Callable[[str | None], Any], metavar: str = "PATH"):
+    """A shared option whose value goes through ``resolve`` (flag, then environment, then default)
+    and reaches the command as ``dest``."""
+    raw = dest + "_flag"
+
+    def decorator(func):
+        @click.option(flag, raw, metavar=metavar, help=help)
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            kwargs[dest] = resolve(kwargs.pop(raw))
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+db_option = resolved_option(
+    "--db", dest="db_path", resolve=resolve_db_path, help="SQLite database (default: $NEWSMON_DB or ./newsmon.db)."
+)
+sources_option = resolved_option(
+    "--sources", dest="sources_path", resolve=resolve_sources_path,
+    help="Sources file (default: $NEWSMON_SOURCES or the bundled sources.toml).",
+)
+
+
+class ConfigError(click.ClickException):
+    """A configuration file is missing or invalid: exit code 2, like a usage error."""
+
+    exit_code = EXIT_USAGE
+
+
+def load_or_fail(path: Path) -> list[Source]:
+    try:
+        return load_sources(path)
+    except SourcesError as exc:
+        raise ConfigError(str(exc)) from None
