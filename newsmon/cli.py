@@ -144,14 +144,13 @@ def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_p
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; give 0.0.0.0 only on a trusted network.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port (0 picks a free one).")
-@click.option("--watchlists", "watchlists_file", metavar="PATH", help="Watchlists file synced before serving (default: $NEWSMON_WATCHLISTS or the bundled watchlists.toml).")
+@click.option("--watchlists", "watchlists_file", metavar="PATH", help="Watchlists file synced before serving (default: $NEWSMON_WATCHLISTS; with neither, the stored watchlists, or the bundled file for a new database).")
 def serve(db_path: Path, host: str, port: int, watchlists_file: str | None) -> None:
     """Browse the database in Datasette, read-only, with newsmon's metadata."""
-    from newsmon.cli_workbench import resolve_watchlists_path, sync_from_file
+    from newsmon.cli_workbench import sync_before_serving
     from newsmon.serve import serve as run_datasette
 
-    # Creates and migrates a fresh database too, so a new install has tables to show.
-    sync_from_file(db_path, resolve_watchlists_path(watchlists_file))
+    sync_before_serving(db_path, watchlists_file)
     run_datasette(db_path, host=host, port=port)
 
 

@@ -1,7 +1,8 @@
 """``newsmon watchlists``: list the watchlists and re-check stored articles against them.
 
 The watchlists file is read from ``--watchlists``, else ``$NEWSMON_WATCHLISTS``,
-else the bundled ``newsmon/watchlists.toml``. ``newsmon serve`` syncs it too.
+else the bundled ``newsmon/watchlists.toml``. ``newsmon serve`` syncs it when named
+(see ``sync_before_serving``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,26 @@ def sync_from_file(db_path: Path, watchlists_path: Path, *, recheck_all: bool = 
         return sync_watchlists(db, watchlists, recheck_all=recheck_all)
     finally:
         db.close()
+
+
+def sync_before_serving(db_path: Path, flag: str | None) -> None:
+    """Sync the watchlists file ``serve`` was given (flag or ``$NEWSMON_WATCHLISTS``).
+
+    Given none, the bundled file seeds a database that has no watchlists yet, but
+    never replaces watchlists an analyst synced from a file of their own.
+    """
+    from storage import open_db
+
+    if flag or os.environ.get("NEWSMON_WATCHLISTS"):
+        sync_from_file(db_path, resolve_watchlists_path(flag))
+        return
+    db = open_db(db_path)  # creates and migrates a fresh database, so a new install has tables to show
+    try:
+        has_watchlists = db.execute("select count(*) from watchlists").fetchone()[0] > 0
+    finally:
+        db.close()
+    if not has_watchlists:
+        sync_from_file(db_path, BUNDLED_WATCHLISTS)
 
 
 @click.group(invoke_without_command=True)

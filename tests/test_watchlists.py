@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from crawler.items import Article
 from newsmon.cli import cli
-from newsmon.cli_workbench import BUNDLED_WATCHLISTS
+from newsmon.cli_workbench import BUNDLED_WATCHLISTS, sync_before_serving
 from storage import open_db
 from storage.articles import upsert_article
 from storage.search import MATCH_NOTHING, SearchQueryError, search_query, term_query
@@ -199,8 +199,8 @@ def test_unchanged_watchlists_are_not_rechecked_and_removed_ones_lose_their_hits
 
 # --- the file --------------------------------------------------------------------------------
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "watchlists.toml"
+def write(tmp_path: Path, text: str, *, name: str = "watchlists.toml") -> Path:
+    path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -269,3 +269,28 @@ def test_serve_refuses_an_invalid_watchlists_file_before_starting(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "s.db"), "--watchlists", str(path), "--port", "1"])
     assert result.exit_code == 2
     assert f"{path}: watchlist x: key 'terms'" in result.output
+
+
+def test_serve_without_a_file_keeps_watchlists_synced_from_the_analysts_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSMON_WATCHLISTS", raising=False)
+    db_path = tmp_path / "serve.db"
+    bundled = {wl.name for wl in load_watchlists(BUNDLED_WATCHLISTS)}
+
+    def stored() -> set[str]:
+        db = open_db(db_path)
+        try:
+            return {row[0] for row in db.execute("select name from watchlists")}
+        finally:
+            db.close()
+
+    sync_before_serving(db_path, None)  # a new database is seeded with the bundled watchlists
+    assert stored() == bundled
+    own = write(tmp_path, '[[watchlist]]\nname = "mine"\nterms = ["phishing"]\n')
+    sync_before_serving(db_path, str(own))
+    assert stored() == {"mine"}
+    sync_before_serving(db_path, None)  # a later plain `newsmon serve` must not undo that
+    assert stored() == {"mine"}
+    other = write(tmp_path, '[[watchlist]]\nname = "other"\nterms = ["ransomware"]\n', name="other.toml")
+    monkeypatch.setenv("NEWSMON_WATCHLISTS", str(other))
+    sync_before_serving(db_path, None)
+    assert stored() == {"other"}
