@@ -7,6 +7,15 @@ import hashlib
 from dataclasses import dataclass, field
 
 
+def text_hash(title: str | None, text: str) -> str:
+    """The content hash of an article's title and text (stored rows and items alike)."""
+    digest = hashlib.sha256()
+    digest.update((title or "").encode())
+    digest.update(b"\x00")
+    digest.update(text.encode())
+    return digest.hexdigest()
+
+
 @dataclass
 class Page:
     """A fetched HTML page that may be an article, already decoded to ``str``.
@@ -51,11 +60,7 @@ class Article:
     @property
     def content_hash(self) -> str:
         """Changes exactly when the title or text changes."""
-        digest = hashlib.sha256()
-        digest.update((self.title or "").encode())
-        digest.update(b"\x00")
-        digest.update(self.text.encode())
-        return digest.hexdigest()
+        return text_hash(self.title, self.text)
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)

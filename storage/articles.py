@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime, timezone
 from typing import Literal
@@ -9,6 +10,7 @@ from typing import Literal
 import sqlite_utils
 
 from crawler.items import Article
+from storage.boilerplate import chrome_lines, clean_stored, learn, strip_chrome
 from storage.dedupe import MIN_CHARS, find_original, index_signature, minhash, to_blob
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
 
@@ -64,32 +66,46 @@ def _translation_fields(article: Article) -> dict:
 def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | None = None) -> Outcome:
     """Insert or update one article, keyed by canonical URL, in one transaction.
 
-    An unchanged article (same content hash) is left alone, translation
-    included; a changed one gets new text and goes back to translation.
+    Lines the source repeats at the edge of most articles (chrome extraction let
+    through) are stripped first (``storage.boilerplate``). An unchanged article
+    (same content hash) is left alone, translation included; a changed one gets
+    new text and goes back to translation.
     """
     now = now or utc_now()
-    content_hash = article.content_hash
-    row = {
-        "url": article.url,
-        "fetched_url": article.fetched_url or article.url,
-        "source": article.source,
-        "title": article.title,
-        "text": article.text,
-        "lang": article.lang,
-        "script": article.script,
-        "lang_confidence": article.lang_confidence,
-        "html_lang": article.html_lang,
-        "published": article.published,
-        "author": article.author,
-        "content_hash": content_hash,
-    }
     with db.conn:
         existing = list(
             db.query("select id, title, text, content_hash, fetched_at, updated_at, versions from articles where url = ?", [article.url])
         )
+        new_chrome: dict[str, str] = {}
+        chrome: set[str] = set()
+        chrome_removed = None
+        if article.source != ADHOC_SOURCE:  # ad hoc pages come from many sites: nothing recurs
+            if not existing:
+                new_chrome = learn(db, article.source, article.lang, article.text)
+            chrome = chrome_lines(db, article.source, article.lang)
+            stripped = strip_chrome(article.text, chrome) if chrome else None
+            if stripped is not None:
+                article = dataclasses.replace(article, text=stripped.text, text_en=stripped.apply(article.text_en))
+                chrome_removed = stripped.removed
+        content_hash = article.content_hash
         if existing and existing[0]["content_hash"] == content_hash:
             return "unchanged"
-        row.update(_translation_fields(article))
+        row = {
+            "url": article.url,
+            "fetched_url": article.fetched_url or article.url,
+            "source": article.source,
+            "title": article.title,
+            "text": article.text,
+            "lang": article.lang,
+            "script": article.script,
+            "lang_confidence": article.lang_confidence,
+            "html_lang": article.html_lang,
+            "published": article.published,
+            "author": article.author,
+            "content_hash": content_hash,
+            "chrome_removed": chrome_removed,
+            **_translation_fields(article),
+        }
         signature = minhash(article.text) if len(article.text) >= MIN_CHARS else None
         row["minhash"] = to_blob(signature) if signature is not None else None
         row["updated_at"] = now
@@ -115,6 +131,7 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
         row["duplicate_of"] = find_original(db, article.text, signature) if signature is not None else None
         article_id = db["articles"].insert(row).last_pk
         index_signature(db, article_id, signature)
+        clean_stored(db, article.source, article.lang, new_chrome, chrome)
         return "new"
 
 

@@ -321,3 +321,28 @@ def m510_minhash_duplicates(db: Database) -> None:
         signature = minhash(row["text"])
         db.execute("update articles set minhash = ? where id = ?", [to_blob(signature), row["id"]])
         index_signature(db, row["id"], signature)
+
+
+@migrations()
+def m520_recurring_chrome(db: Database) -> None:
+    """Counts of adjacent line pairs at articles' edges, to strip chrome extraction let through.
+
+    See ``storage.boilerplate``. ``last_seen`` is an ordinal of the source's new
+    articles in that language (``boilerplate_sources.articles``), not a time.
+    ``articles.chrome_removed`` keeps the lines stripped from each article.
+    """
+    db.execute(
+        "create table boilerplate_sources (source text not null, lang text not null, articles integer not null, "
+        "primary key (source, lang))"
+    )
+    db.execute(
+        """
+        create table boilerplate_pairs (
+            source text not null, lang text not null, first_key text not null, second_key text not null,
+            first_line text not null, second_line text not null, articles integer not null, last_seen integer not null,
+            primary key (source, lang, first_key, second_key)
+        )
+        """
+    )
+    db.execute("create index boilerplate_pairs_source_articles on boilerplate_pairs (source, lang, articles)")
+    db["articles"].add_column("chrome_removed", str)
