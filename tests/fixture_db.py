@@ -54,6 +54,7 @@ class FixtureArticle:
     text_en: str | None = None
     status: str = "translated"  # translated, original, pending, no_model, failed
     note: str | None = None
+    chrome_removed: str | None = None  # a footer the crawl learned and stripped (storage/boilerplate.py)
 
     @property
     def url(self) -> str:
@@ -69,6 +70,7 @@ ARTICLES = [
         title_en="Phone theft ring uncovered in Chilonzor",
         text_en="Police in Chilonzor district detained two people who committed thefts at a bazaar.\n"
                 "Twelve stolen mobile phones were returned to their owners. The investigation continues.",
+        chrome_removed="Bizning Telegram kanalimizga obuna boʻling\nManzil: Toshkent shahri, Yunusobod tumani, 1-uy",
     ),
     FixtureArticle(
         key="uz-overloaded-lorries", source="uz-iiv", lang="uz", script="Latn", published="2026-11-17T11:00:00+05:00",
@@ -240,7 +242,7 @@ def _store(db: sqlite_utils.Database, item: FixtureArticle, fetched_at: str) -> 
     else:
         values = {"title_en": None, "text_en": None, "translation_note": item.note}
     with db.conn:
-        db["articles"].update(article_id, {"translation_status": item.status, **values})
+        db["articles"].update(article_id, {"translation_status": item.status, "chrome_removed": item.chrome_removed, **values})
     return article_id
 
 

@@ -200,6 +200,10 @@ def test_search_everything_highlights_and_opens_the_article(server, page, fixtur
     assert "2026-11-18" in page.locator(".newsmon-article .meta").first.inner_text()
     hits = page.locator("ul.hits").inner_text()
     assert "theft" in hits and "o'g'irl*" in hits
+    chrome = page.locator("details.chrome-removed")
+    assert "Manzil:" not in original.inner_text().split("Site chrome removed")[0]
+    chrome.locator("summary").click()
+    assert "Manzil: Toshkent shahri" in chrome.inner_text()
 
 
 def test_canned_queries_sources_health_and_untranslated(server, page):
