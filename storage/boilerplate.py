@@ -8,11 +8,15 @@ start or end of article after article. An article's own sentences do not: a
 stock closing sentence recurs, but next to a different sentence each time.
 
 So, per source and language (a multilingual site has one footer per language),
-every new article's pairs of adjacent lines near its edges are counted, and both
-lines of a pair seen in ``MIN_ARTICLES`` articles count as chrome. Chrome is
+the lines near each new article's edges and their adjacent pairs are counted. Both
+lines of a pair count as chrome once the pair has been seen in ``MIN_ARTICLES``
+articles and in at least ``MIN_TOGETHER`` of the articles where either line was
+seen: footer lines nearly always come with their neighbours, while a stock
+sentence that happens to stand above a leaked footer on some pages stands above
+other text on many more, and stays. Chrome is
 stripped from the edges only, never from the middle of a text, never down to less
 than ``MIN_REMAINING_CHARS``; what was stripped is kept in ``articles.chrome_removed``,
-so nothing is lost. When a pair starts to count, the source's recent articles
+so nothing is lost. When a line starts to count, the source's recent articles
 already stored with it are cleaned too, their English included.
 """
 
@@ -37,11 +41,13 @@ EDGE_LINES = 6
 MAX_LINE_CHARS = 300
 #: Articles a pair of adjacent lines must recur in to count as chrome.
 MIN_ARTICLES = 5
+#: Share of its lines' articles in which the pair appears.
+MIN_TOGETHER = 0.5
 #: Stripping stops rather than leave less text than this (extraction's own minimum).
 MIN_REMAINING_CHARS = 80
-#: Stored articles re-checked, newest first, when a pair starts to count as chrome.
+#: Stored articles re-checked, newest first, when a line starts to count as chrome.
 RECLEAN_RECENT = 500
-#: Pairs seen once and not again for this many new articles of their source are forgotten.
+#: Lines and pairs seen once and not again for this many new articles of their source are forgotten.
 FORGET_AFTER = 2000
 
 _SPACE_RE = re.compile(r"\s+")
@@ -53,15 +59,18 @@ def line_key(line: str) -> str:
     return hashlib.blake2b(normal.encode(), digest_size=8).hexdigest()
 
 
-def edge_pairs(text: str) -> list[tuple[str, str]]:
-    """Adjacent pairs of short lines among the first and the last ``EDGE_LINES`` lines, each pair once."""
+def edge_lines(text: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The short lines among the first and last ``EDGE_LINES`` (key → line), and their adjacent pairs (keys)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
+    short: dict[str, str] = {}
     pairs: list[tuple[str, str]] = []
     for edge in (lines[:EDGE_LINES], lines[-EDGE_LINES:]):
-        for first, second in zip(edge, edge[1:]):
-            if len(first) <= MAX_LINE_CHARS and len(second) <= MAX_LINE_CHARS and (first, second) not in pairs:
+        keys = [line_key(line) if len(line) <= MAX_LINE_CHARS else None for line in edge]
+        short.update((key, line) for key, line in zip(keys, edge) if key)
+        for first, second in zip(keys, keys[1:]):
+            if first and second and (first, second) not in pairs:
                 pairs.append((first, second))
-    return pairs
+    return short, pairs
 
 
 @dataclass
@@ -109,44 +118,53 @@ def chrome_lines(db: sqlite_utils.Database, source: str, lang: str | None) -> se
     """Keys of the lines that count as chrome for ``source``'s articles in ``lang`` now."""
     keys: set[str] = set()
     for first, second in db.execute(
-        "select first_key, second_key from boilerplate_pairs where source = ? and lang = ? and articles >= ?",
-        [source, lang or "", MIN_ARTICLES],
+        """
+        select p.first_key, p.second_key from boilerplate_pairs p
+        join boilerplate_lines a on a.source = p.source and a.lang = p.lang and a.key = p.first_key
+        join boilerplate_lines b on b.source = p.source and b.lang = p.lang and b.key = p.second_key
+        where p.source = ? and p.lang = ? and p.articles >= ? and p.articles >= ? * max(a.articles, b.articles)
+        """,
+        [source, lang or "", MIN_ARTICLES, MIN_TOGETHER],
     ):
         keys.update((first, second))
     return keys
 
 
 def learn(db: sqlite_utils.Database, source: str, lang: str | None, text: str) -> dict[str, str]:
-    """Count a new article's edge pairs; return the lines (key → line) that now start to count as chrome.
+    """Count a new article's edge lines and pairs; return the lines (key → line) that now start to count as chrome.
 
     Call once per new article, inside the caller's transaction.
     """
     lang = lang or ""
+    before = chrome_lines(db, source, lang)
     seen = db.execute(
         "insert into boilerplate_sources (source, lang, articles) values (?, ?, 1) "
         "on conflict (source, lang) do update set articles = articles + 1 returning articles",
         [source, lang],
     ).fetchone()[0]
-    new_chrome: dict[str, str] = {}
-    for first, second in edge_pairs(text):
-        keys = (line_key(first), line_key(second))
-        count = db.execute(
-            """
-            insert into boilerplate_pairs (source, lang, first_key, second_key, first_line, second_line, articles, last_seen)
-            values (?, ?, ?, ?, ?, ?, 1, ?)
-            on conflict (source, lang, first_key, second_key) do update set articles = articles + 1, last_seen = excluded.last_seen
-            returning articles
-            """,
-            [source, lang, *keys, first, second, seen],
-        ).fetchone()[0]
-        if count == MIN_ARTICLES:
-            new_chrome.update(zip(keys, (first, second)))
+    lines, pairs = edge_lines(text)
+    db.conn.executemany(
+        """
+        insert into boilerplate_lines (source, lang, key, line, articles, last_seen) values (?, ?, ?, ?, 1, ?)
+        on conflict (source, lang, key) do update set articles = articles + 1, last_seen = excluded.last_seen
+        """,
+        [(source, lang, key, line, seen) for key, line in lines.items()],
+    )
+    db.conn.executemany(
+        """
+        insert into boilerplate_pairs (source, lang, first_key, second_key, articles, last_seen) values (?, ?, ?, ?, 1, ?)
+        on conflict (source, lang, first_key, second_key) do update set articles = articles + 1, last_seen = excluded.last_seen
+        """,
+        [(source, lang, first, second, seen) for first, second in pairs],
+    )
     if seen % 500 == 0:
-        db.execute(
-            "delete from boilerplate_pairs where source = ? and lang = ? and articles = 1 and last_seen < ?",
-            [source, lang, seen - FORGET_AFTER],
-        )
-    return new_chrome
+        for table in ("boilerplate_lines", "boilerplate_pairs"):
+            db.execute(
+                f"delete from {table} where source = ? and lang = ? and articles = 1 and last_seen < ?",
+                [source, lang, seen - FORGET_AFTER],
+            )
+    after = chrome_lines(db, source, lang)
+    return {key: lines[key] for key in after - before if key in lines}
 
 
 def clean_stored(

@@ -325,7 +325,7 @@ def m510_minhash_duplicates(db: Database) -> None:
 
 @migrations()
 def m520_recurring_chrome(db: Database) -> None:
-    """Counts of adjacent line pairs at articles' edges, to strip chrome extraction let through.
+    """Counts of lines and adjacent line pairs at articles' edges, to strip chrome extraction let through.
 
     See ``storage.boilerplate``. ``last_seen`` is an ordinal of the source's new
     articles in that language (``boilerplate_sources.articles``), not a time.
@@ -337,9 +337,18 @@ def m520_recurring_chrome(db: Database) -> None:
     )
     db.execute(
         """
+        create table boilerplate_lines (
+            source text not null, lang text not null, key text not null, line text not null,
+            articles integer not null, last_seen integer not null,
+            primary key (source, lang, key)
+        )
+        """
+    )
+    db.execute(
+        """
         create table boilerplate_pairs (
             source text not null, lang text not null, first_key text not null, second_key text not null,
-            first_line text not null, second_line text not null, articles integer not null, last_seen integer not null,
+            articles integer not null, last_seen integer not null,
             primary key (source, lang, first_key, second_key)
         )
         """
