@@ -60,8 +60,8 @@ def _hostile(tmp_path: Path, pkg_dir: Path, kind: str) -> Path:
             rel = path.relative_to(pkg_dir).as_posix()
             if path.is_dir() or (kind in ("no-metadata", "german") and rel == "metadata.json") or (kind == "no-model" and rel.startswith("model/")):
                 continue
-            if kind == "bpe" and rel == "sentencepiece.model":
-                rel = "bpe.model"
+            if kind == "no-tokenizer" and rel == "sentencepiece.model":
+                continue
             zf.write(path, f"{top}/{rel}")
         if kind == "zip-slip":
             zf.writestr(f"{top}/../../evil.txt", "owned")
@@ -87,7 +87,7 @@ HOSTILE = {
     "two-folders": "expected one top-level package folder",
     "no-metadata": "no metadata.json",
     "no-model": "no CTranslate2 model",
-    "bpe": "BPE tokenizer",
+    "no-tokenizer": "no tokenizer (sentencepiece.model or bpe.model)",
     "german": "newsmon needs →en",
 }
 

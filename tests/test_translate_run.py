@@ -118,6 +118,23 @@ def test_pending_to_translated_missing_model_then_installed_then_retranslate(tmp
     assert rows(db_path, "lang = 'en'")[0]["translation_status"] == "original"
 
 
+def test_a_bpe_package_installs_and_translates_end_to_end(tmp_path, tmp_path_factory, models_dir):
+    # Some Argos packages ship subword-nmt BPE codes (bpe.model) instead of SentencePiece.
+    db_path = make_db(tmp_path / "bpe.db", RU_ARTICLES)
+    installed = run_newsmon("models", "install", str(cached_argosmodel(tmp_path_factory, "ru", tokenizer="bpe")),
+                            "--models-dir", str(models_dir))
+    assert installed.returncode == 0, installed.stderr
+    assert (models_dir / "translate-ru_en-1_0" / "bpe.model").is_file()
+    result = translate(db_path, models_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"translation: translated {len(RU_ARTICLES)} (ru {len(RU_ARTICLES)})"), result.stdout
+    for row in rows(db_path):
+        assert_translated(row, "translate-ru_en 1.0")
+        assert "@@" not in row["text_en"] and "@@" not in row["title_en"]  # BPE joiners undone
+    listing = run_newsmon("models", "list", "--db", str(db_path), "--models-dir", str(models_dir))
+    assert "translatable with translate-ru_en 1.0" in listing.stdout
+
+
 def test_identical_sentences_are_translated_once_per_run(tmp_path, tmp_path_factory, models_dir):
     db_path = make_db(tmp_path / "d.db", RU_ARTICLES, extra_paragraph=BOILERPLATE)
     install_archive(cached_argosmodel(tmp_path_factory, "ru"), models_dir)

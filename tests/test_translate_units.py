@@ -6,7 +6,7 @@ import pytest
 
 from tests.fixtures.articles import EN_ARTICLES, IT_ARTICLES, RU_ARTICLES
 from tests.translation_models import cached_argosmodel
-from translate.engine import ArgosTranslator, EngineError, EngineOptions, chunk_tokens
+from translate.engine import ArgosTranslator, EngineError, EngineOptions, bpe_word_start, chunk_tokens
 from translate.packages import install_archive, models_by_language
 from translate.registry import Registry
 from translate.sentences import join_text, split_sentences, split_text
@@ -48,6 +48,18 @@ def test_chunk_tokens_cuts_at_clause_then_word_boundaries_and_keeps_all():
     glued = ["▁a"] + ["b"] * 30  # one long word: no boundary, cut at the budget
     assert [len(p) for p in chunk_tokens(glued, 8)] == [8, 8, 8, 7]
     assert chunk_tokens(["▁a", "▁b"], 8) == [["▁a", "▁b"]]
+
+
+def test_chunk_tokens_never_cuts_inside_a_bpe_word():
+    words = [["Поли@@", "ци@@", "я"], ["за@@", "держ@@", "ала"], ["трёх"], ["мо@@", "шен@@", "ни@@", "ков"], [","],
+             ["которые"], ["зво@@", "ни@@", "ли"], ["пенсио@@", "нерам"], ["."]]
+    tokens = [t for word in words for t in word]
+    pieces = chunk_tokens(tokens, 8, bpe_word_start)
+    assert [t for p in pieces for t in p] == tokens and all(len(p) <= 8 for p in pieces)
+    for piece in pieces[:-1]:
+        assert not piece[-1].endswith("@@"), pieces
+    assert pieces[1][-1] == ","  # a clause break in the window is preferred to the last word start
+
 
 
 @pytest.fixture(scope="module")

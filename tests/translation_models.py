@@ -132,6 +132,29 @@ def build_ctranslate2_model(
     return out_dir
 
 
+def train_bpe_codes(lines: Iterable[str], path: Path, *, from_code: str, symbols: int = 300) -> Path:
+    """subword-nmt BPE codes learned on Moses-tokenised ``lines``: the ``bpe.model`` of a BPE Argos package."""
+    import io
+
+    from sacremoses import MosesTokenizer
+    from subword_nmt.learn_bpe import learn_bpe
+
+    moses = MosesTokenizer(from_code)
+    text = "\n".join(" ".join(moses.tokenize(line)) for line in lines)
+    with path.open("w", encoding="utf-8") as codes:
+        learn_bpe(io.StringIO(text), codes, symbols, min_frequency=2)
+    return path
+
+
+def bpe_vocabulary(codes: Path, lines: Iterable[str], *, from_code: str) -> list[str]:
+    """Every piece argostranslate's BPE tokenizer makes of ``lines``, after the special tokens."""
+    from argostranslate.tokenizer import BPETokenizer
+
+    bpe = BPETokenizer(codes, from_code, "en")
+    pieces = sorted({piece for line in lines for piece in bpe.encode(line)})
+    return ["<unk>", "<s>", "</s>", *pieces]
+
+
 def build_package_dir(
     root: Path,
     *,
@@ -141,21 +164,28 @@ def build_package_dir(
     lines: list[str] | None = None,
     vocab_size: int = 300,
     sp_model_type: str = "unigram",
+    tokenizer: str = "sentencepiece",
     pad_vocabulary_to: int | None = None,
     seed: int = 0,
     eos_bias: float = 2.0,
     **model_args,
 ) -> Path:
-    """An installed-layout package folder ``translate-<from>_<to>-<version>/`` under ``root``."""
+    """An installed-layout package folder ``translate-<from>_<to>-<version>/`` under ``root``.
+
+    ``tokenizer="bpe"`` ships subword-nmt codes (``bpe.model``) instead of SentencePiece.
+    """
     name = f"translate-{from_code}_{to_code}-{version.replace('.', '_')}"
     pkg = root / name
     if pkg.exists():
         shutil.rmtree(pkg)
     pkg.mkdir(parents=True)
-    sp_path = train_sentencepiece(
-        lines or fixture_lines(from_code), pkg / "sentencepiece.model", vocab_size=vocab_size, model_type=sp_model_type
-    )
-    vocabulary = sentencepiece_vocabulary(sp_path)
+    lines = lines or fixture_lines(from_code)
+    if tokenizer == "bpe":
+        codes = train_bpe_codes(lines, pkg / "bpe.model", from_code=from_code, symbols=vocab_size)
+        vocabulary = bpe_vocabulary(codes, lines, from_code=from_code)
+    else:
+        sp_path = train_sentencepiece(lines, pkg / "sentencepiece.model", vocab_size=vocab_size, model_type=sp_model_type)
+        vocabulary = sentencepiece_vocabulary(sp_path)
     if pad_vocabulary_to and pad_vocabulary_to > len(vocabulary):
         # Tokens the tokenizer never produces: they give the model its real output-layer size.
         vocabulary += [f"<extra_{i}>" for i in range(pad_vocabulary_to - len(vocabulary))]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -115,6 +115,68 @@ def load_tokenizer(path: Path):
         return _tokenizers[str(path)]
 
 
+def sentencepiece_word_start(tokens: list[str], i: int) -> bool:
+    return tokens[i].startswith("▁")
+
+
+def bpe_word_start(tokens: list[str], i: int) -> bool:
+    return not tokens[i - 1].endswith("@@")
+
+
+class SentencePieceCodec:
+    """SentencePiece pieces (``sentencepiece.model``), the tokenizer of most Argos packages."""
+
+    word_start = staticmethod(sentencepiece_word_start)
+
+    def __init__(self, path: Path):
+        self._sp = load_tokenizer(path)
+
+    def encode(self, sentences: Sequence[str]) -> list[list[str]]:
+        return self._sp.encode(list(sentences), out_type=str)
+
+    def decode(self, tokens: list[str]) -> str:
+        return self._sp.decode_pieces(tokens).strip()
+
+
+class BpeCodec:
+    """Moses tokens split with subword-nmt BPE codes (``bpe.model``), as some Argos packages ship.
+
+    argostranslate's own ``BPETokenizer`` does the work (Moses normalising and
+    tokenising from sacremoses, its bundled ``apply_bpe``), so the pieces are
+    exactly those the model was trained on.
+    """
+
+    word_start = staticmethod(bpe_word_start)
+
+    def __init__(self, path: Path, from_code: str, to_code: str):
+        from argostranslate.tokenizer import BPETokenizer  # noqa: PLC0415 - sentencepiece and sacremoses only
+
+        self._bpe = BPETokenizer(path, from_code, to_code)
+        try:
+            self._bpe.lazy_load()
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise EngineError(f"cannot load the BPE codes {path}: {exc}") from None
+
+    def encode(self, sentences: Sequence[str]) -> list[list[str]]:
+        return [self._bpe.encode(sentence) if sentence.strip() else [] for sentence in sentences]
+
+    def decode(self, tokens: list[str]) -> str:
+        if tokens and tokens[-1].endswith("@@"):  # a word left open at the end (cut piece, odd model)
+            tokens = [*tokens[:-1], tokens[-1][:-2]]
+        return self._bpe.decode(tokens).strip() if tokens else ""
+
+
+def load_codec(package: InstalledModel) -> SentencePieceCodec | BpeCodec:
+    """The package's tokenizer, loaded once per process."""
+    if package.tokenizer == "bpe":
+        key = f"bpe:{package.path / 'bpe.model'}"
+        with _cache_lock:
+            if key not in _tokenizers:
+                _tokenizers[key] = BpeCodec(package.path / "bpe.model", package.from_code, package.to_code)
+            return _tokenizers[key]
+    return SentencePieceCodec(package.path / "sentencepiece.model")
+
+
 def clear_cache() -> None:
     """Forget loaded models (after ``models remove``, and in tests)."""
     with _cache_lock:
@@ -125,12 +187,15 @@ def clear_cache() -> None:
 _BREAK_AFTER = (",", ";", ":", "—", "–", ")", "»")
 
 
-def chunk_tokens(tokens: list[str], budget: int) -> list[list[str]]:
+def chunk_tokens(
+    tokens: list[str], budget: int, word_start: Callable[[list[str], int], bool] = sentencepiece_word_start
+) -> list[list[str]]:
     """Cut a too-long token list into pieces of at most ``budget`` tokens.
 
-    Cuts go at a word start (a ``▁`` piece) after a comma, semicolon, colon or
-    dash when one is in the second half of the window, else at the last word
-    start, else at the budget. Every token is kept.
+    Cuts go at a word start (a ``▁`` piece for SentencePiece, a piece not
+    following ``@@`` for BPE) after a comma, semicolon, colon or dash when one
+    is in the second half of the window, else at the last word start, else at
+    the budget. Every token is kept.
     """
     if budget < 2:
         raise ValueError("budget must be at least 2 tokens")
@@ -140,12 +205,12 @@ def chunk_tokens(tokens: list[str], budget: int) -> list[list[str]]:
         window_end = start + budget
         cut = None
         for i in range(window_end, start + budget // 2, -1):
-            if tokens[i].startswith("▁") and tokens[i - 1].endswith(_BREAK_AFTER):
+            if word_start(tokens, i) and tokens[i - 1].endswith(_BREAK_AFTER):
                 cut = i
                 break
         if cut is None:
             for i in range(window_end, start + budget // 2, -1):
-                if tokens[i].startswith("▁"):
+                if word_start(tokens, i):
                     cut = i
                     break
         cut = cut or window_end
@@ -166,7 +231,7 @@ class EngineStats:
 
 @dataclass
 class ArgosTranslator:
-    """An Argos package (CTranslate2 model + SentencePiece) run by CTranslate2."""
+    """An Argos package (CTranslate2 model + SentencePiece or BPE tokenizer) run by CTranslate2."""
 
     package: InstalledModel
     options: EngineOptions = field(default_factory=EngineOptions)
@@ -179,19 +244,19 @@ class ArgosTranslator:
 
     def load(self) -> "ArgosTranslator":
         """Load model and tokenizer now (errors surface here, not mid-batch)."""
-        if self.package.tokenizer != "sentencepiece":
+        if self.package.problem:
             raise EngineError(f"{self.package.label}: {self.package.problem}")
-        self._sp = load_tokenizer(self.package.path / "sentencepiece.model")
+        self._codec = load_codec(self.package)
         self._ct2 = load_translator(self.package.path / "model", self.options)
         return self
 
     def encode(self, sentences: Sequence[str]) -> list[list[str]]:
-        if not hasattr(self, "_sp"):
+        if not hasattr(self, "_codec"):
             self.load()
-        return self._sp.encode(list(sentences), out_type=str)
+        return self._codec.encode(sentences)
 
     def decode(self, tokens: list[str]) -> str:
-        return self._sp.decode_pieces(tokens).strip()
+        return self._codec.decode(tokens)
 
     def translate_tokens(self, batch: list[list[str]]) -> list[list[str]]:
         """Translate token lists as they are (one CTranslate2 call)."""
@@ -228,7 +293,7 @@ class ArgosTranslator:
         pieces: list[list[str]] = []
         owner: list[int] = []
         for index, tokens in enumerate(encoded):
-            parts = chunk_tokens(tokens, self.options.max_input_tokens) if tokens else []
+            parts = chunk_tokens(tokens, self.options.max_input_tokens, self._codec.word_start) if tokens else []
             if len(parts) > 1:
                 self.stats.long_sentences += 1
                 logger.debug("sentence of %d tokens cut into %d pieces", len(tokens), len(parts))

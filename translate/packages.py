@@ -65,16 +65,14 @@ class InstalledModel:
 
     @property
     def usable(self) -> bool:
-        return self.to_code == TARGET_LANG and self.tokenizer == "sentencepiece" and (self.path / "model" / "model.bin").is_file()
+        return self.problem is None
 
     @property
     def problem(self) -> str | None:
         if self.to_code != TARGET_LANG:
             return f"translates to {self.to_code}, not English"
-        if self.tokenizer == "bpe":
-            return "uses a BPE tokenizer (bpe.model); newsmon runs SentencePiece packages only"
-        if self.tokenizer != "sentencepiece":
-            return "has no sentencepiece.model"
+        if self.tokenizer not in ("sentencepiece", "bpe"):
+            return "has no tokenizer (sentencepiece.model or bpe.model)"
         if not (self.path / "model" / "model.bin").is_file():
             return "has no model/model.bin"
         return None
@@ -236,10 +234,8 @@ def check_archive(
         raise PackageError(f"{archive}: a {metadata.get('type')!r} package, not a translation model")
     if metadata["to_code"] != TARGET_LANG:
         raise PackageError(f"{archive}: translates {metadata['from_code']}→{metadata['to_code']}; newsmon needs →{TARGET_LANG}")
-    if "sentencepiece.model" not in files:
-        if "bpe.model" in files:
-            raise PackageError(f"{archive}: uses a BPE tokenizer (bpe.model); newsmon runs SentencePiece packages only")
-        raise PackageError(f"{archive}: no sentencepiece.model in the package")
+    if "sentencepiece.model" not in files and "bpe.model" not in files:
+        raise PackageError(f"{archive}: no tokenizer (sentencepiece.model or bpe.model) in the package")
     return top
 
 
