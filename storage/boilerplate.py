@@ -13,11 +13,13 @@ lines of a pair count as chrome once the pair has been seen in ``MIN_ARTICLES``
 articles and in at least ``MIN_TOGETHER`` of the articles where either line was
 seen: footer lines nearly always come with their neighbours, while a stock
 sentence that happens to stand above a leaked footer on some pages stands above
-other text on many more, and stays. Chrome is
-stripped from the edges only, never from the middle of a text, never down to less
-than ``MIN_REMAINING_CHARS``; what was stripped is kept in ``articles.chrome_removed``,
-so nothing is lost. When a line starts to count, the source's recent articles
-already stored with it are cleaned too, their English included.
+other text on many more, and stays.
+
+Chrome is stripped from the edges only, never from the middle of a text, never
+down to less than ``MIN_REMAINING_CHARS``; what was stripped is kept in
+``articles.chrome_removed``, so nothing is lost. When a line starts to count, the
+source's recent articles already stored with it are cleaned too, their English
+included.
 """
 
 from __future__ import annotations
@@ -79,15 +81,17 @@ class Stripped:
 
     text: str
     kept: list[int]  # indices of the kept lines in ``text.split("\\n")`` of the original
+    total: int  # lines in the original
     removed: str  # the stripped lines, for ``articles.chrome_removed``
 
     def apply(self, other: str | None) -> str | None:
-        """The same lines removed from a parallel text (the translation keeps paragraph count)."""
-        if other is None:
-            return None
-        lines = other.split("\n")
-        if len(lines) <= max(self.kept, default=-1):
+        """The same lines removed from a parallel text (a translation keeps the paragraph count).
+
+        A text with another line count is not parallel and is returned as it is.
+        """
+        if other is None or len(other.split("\n")) != self.total:
             return other
+        lines = other.split("\n")
         return "\n".join(lines[i] for i in self.kept)
 
 
@@ -111,7 +115,7 @@ def strip_chrome(text: str, chrome: set[str]) -> Stripped | None:
     if len(stripped.strip()) < MIN_REMAINING_CHARS:
         return None
     removed = "\n".join(line for line in lines[:start] + lines[end:] if line.strip())
-    return Stripped(stripped, kept, removed)
+    return Stripped(stripped, kept, len(lines), removed)
 
 
 def chrome_lines(db: sqlite_utils.Database, source: str, lang: str | None) -> set[str]:

@@ -165,3 +165,11 @@ def test_edge_lines_units():
     assert line_key("Body 5") not in lines and line_key("Body 4") not in lines  # the middle is never looked at
     assert line_key("  FOOTER   a ") == line_key("Footer a")
     assert strip_chrome("a\nb", set()) is None
+
+
+def test_a_translation_with_other_paragraphs_is_left_whole():
+    stripped = strip_chrome("\n".join(BODIES[0] + FOOTER), {line_key(line) for line in FOOTER})
+    assert stripped is not None and stripped.removed == "\n".join(FOOTER)
+    parallel = "\n".join(["one", "two", "f1", "f2", "f3"])
+    assert stripped.apply(parallel) == "one\ntwo"
+    assert stripped.apply("one\ntwo\nthree") == "one\ntwo\nthree"
