@@ -228,6 +228,56 @@ class EngineStats:
     source_tokens: int = 0
     target_tokens: int = 0
 
+    def record(self, sentences: int, inputs: list[list[str]], outputs: list[list[str]]) -> None:
+        self.sentences += sentences
+        self.pieces += len(inputs)
+        self.source_tokens += sum(len(i) for i in inputs)
+        self.target_tokens += sum(len(o) for o in outputs)
+
+
+def cut_sentences(
+    encoded: list[list[str]], budget: int, word_start: Callable[[list[str], int], bool], stats: EngineStats
+) -> tuple[list[list[str]], list[int]]:
+    """Each sentence's tokens as model inputs, long ones cut into pieces (``chunk_tokens``),
+    and the index of the sentence each input belongs to."""
+    inputs: list[list[str]] = []
+    owner: list[int] = []
+    for index, tokens in enumerate(encoded):
+        parts = chunk_tokens(tokens, budget, word_start) if tokens else []
+        if len(parts) > 1:
+            stats.long_sentences += 1
+            logger.debug("sentence of %d tokens cut into %d pieces", len(tokens), len(parts))
+        inputs.extend(parts)
+        owner.extend([index] * len(parts))
+    return inputs, owner
+
+
+def join_pieces(count: int, owner: list[int], texts: list[str]) -> list[str]:
+    """The translated pieces of ``count`` sentences joined back, one string per sentence."""
+    out: list[list[str]] = [[] for _ in range(count)]
+    for index, text in zip(owner, texts):
+        out[index].append(text)
+    return [" ".join(parts) for parts in out]
+
+
+def run_ctranslate2(ct2, batch: list[list[str]], options: EngineOptions, *, target_prefix: str = "") -> list[list[str]]:
+    """One CTranslate2 call over token lists, as they are: the best hypothesis of each (prefix included)."""
+    if not batch:
+        return []
+    results = ct2.translate_batch(
+        batch,
+        target_prefix=[[target_prefix]] * len(batch) if target_prefix else None,
+        max_batch_size=options.max_batch_tokens,
+        batch_type="tokens",
+        beam_size=options.beam_size,
+        length_penalty=options.length_penalty,
+        max_input_length=0,  # never truncate: long inputs were cut into pieces
+        max_decoding_length=options.decoding_cap,
+        min_decoding_length=options.min_decoding_length,
+        replace_unknowns=True,
+    )
+    return [result.hypotheses[0] for result in results]
+
 
 @dataclass
 class ArgosTranslator:
@@ -262,50 +312,15 @@ class ArgosTranslator:
         """Translate token lists as they are (one CTranslate2 call)."""
         if not hasattr(self, "_ct2"):
             self.load()
-        if not batch:
-            return []
-        opts = self.options
         prefix = self.package.target_prefix
-        results = self._ct2.translate_batch(
-            batch,
-            target_prefix=[[prefix]] * len(batch) if prefix else None,
-            max_batch_size=opts.max_batch_tokens,
-            batch_type="tokens",
-            beam_size=opts.beam_size,
-            length_penalty=opts.length_penalty,
-            max_input_length=0,  # never truncate: long inputs were cut into pieces
-            max_decoding_length=opts.decoding_cap,
-            min_decoding_length=opts.min_decoding_length,
-            replace_unknowns=True,
-        )
-        outputs = []
-        for result in results:
-            hyp = result.hypotheses[0]
-            if prefix and hyp and hyp[0] == prefix:
-                hyp = hyp[1:]
-            outputs.append(hyp)
-        return outputs
+        hypotheses = run_ctranslate2(self._ct2, batch, self.options, target_prefix=prefix)
+        return [hyp[1:] if prefix and hyp and hyp[0] == prefix else hyp for hyp in hypotheses]
 
     def translate_batch(self, sentences: Sequence[str], src_lang: str) -> list[str]:
         if src_lang != self.package.from_code:
             raise EngineError(f"{self.package.label} translates {self.package.from_code}, not {src_lang}")
         encoded = self.encode(sentences)
-        pieces: list[list[str]] = []
-        owner: list[int] = []
-        for index, tokens in enumerate(encoded):
-            parts = chunk_tokens(tokens, self.options.max_input_tokens, self._codec.word_start) if tokens else []
-            if len(parts) > 1:
-                self.stats.long_sentences += 1
-                logger.debug("sentence of %d tokens cut into %d pieces", len(tokens), len(parts))
-            for part in parts:
-                pieces.append(part)
-                owner.append(index)
+        pieces, owner = cut_sentences(encoded, self.options.max_input_tokens, self._codec.word_start, self.stats)
         translated = self.translate_tokens(pieces)
-        out: list[list[str]] = [[] for _ in sentences]
-        for index, tokens in zip(owner, translated):
-            out[index].append(self.decode(tokens))
-            self.stats.target_tokens += len(tokens)
-        self.stats.sentences += len(sentences)
-        self.stats.pieces += len(pieces)
-        self.stats.source_tokens += sum(len(p) for p in pieces)
-        return [" ".join(parts) for parts in out]
+        self.stats.record(len(sentences), pieces, translated)
+        return join_pieces(len(sentences), owner, [self.decode(tokens) for tokens in translated])

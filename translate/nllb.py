@@ -35,7 +35,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from translate.engine import EngineError, EngineOptions, EngineStats, load_tokenizer, load_translator, chunk_tokens
+from translate.engine import (
+    EngineError,
+    EngineOptions,
+    EngineStats,
+    cut_sentences,
+    join_pieces,
+    load_tokenizer,
+    load_translator,
+    run_ctranslate2,
+    sentencepiece_word_start,
+)
 from translate.packages import PackageError, swap_into_place
 from translate.translit_uz import to_latin
 
@@ -341,16 +351,9 @@ class NllbTranslator:
         if not hasattr(self, "_sp"):
             self.load()
         encoded = self._sp.encode([prepare_text(s, src_lang) for s in sentences], out_type=str)
-        inputs: list[list[str]] = []
-        owner: list[int] = []
         budget = max(2, self.options.max_input_tokens - 2)  # room for the language token and </s>
-        for index, pieces in enumerate(encoded):
-            parts = chunk_tokens(pieces, budget) if pieces else []
-            if len(parts) > 1:
-                self.stats.long_sentences += 1
-            for part in parts:
-                inputs.append([token, *part, EOS])
-                owner.append(index)
+        pieces, owner = cut_sentences(encoded, budget, sentencepiece_word_start, self.stats)
+        inputs = [[token, *piece, EOS] for piece in pieces]
         return inputs, owner
 
     def decode(self, tokens: list[str]) -> str:
@@ -362,26 +365,6 @@ class NllbTranslator:
 
     def translate_batch(self, sentences: Sequence[str], src_lang: str) -> list[str]:
         inputs, owner = self.source_tokens(sentences, src_lang)
-        out: list[list[str]] = [[] for _ in sentences]
-        if inputs:
-            opts = self.options
-            results = self._ct2.translate_batch(
-                inputs,
-                target_prefix=[[TARGET_TOKEN]] * len(inputs),
-                max_batch_size=opts.max_batch_tokens,
-                batch_type="tokens",
-                beam_size=opts.beam_size,
-                length_penalty=opts.length_penalty,
-                max_input_length=0,  # never truncate: long inputs were cut into pieces
-                max_decoding_length=opts.decoding_cap,
-                min_decoding_length=opts.min_decoding_length,
-                replace_unknowns=True,
-            )
-            for index, result in zip(owner, results):
-                hypothesis = result.hypotheses[0]
-                out[index].append(self.decode(hypothesis))
-                self.stats.target_tokens += len(hypothesis)
-        self.stats.sentences += len(sentences)
-        self.stats.pieces += len(inputs)
-        self.stats.source_tokens += sum(len(i) for i in inputs)
-        return [" ".join(parts) for parts in out]
+        hypotheses = run_ctranslate2(self._ct2, inputs, self.options, target_prefix=TARGET_TOKEN)
+        self.stats.record(len(sentences), inputs, hypotheses)
+        return join_pieces(len(sentences), owner, [self.decode(hypothesis) for hypothesis in hypotheses])
