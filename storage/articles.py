@@ -80,9 +80,10 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
         chrome: set[str] = set()
         chrome_removed = None
         if article.source != ADHOC_SOURCE:  # ad hoc pages come from many sites: nothing recurs
-            if not existing:
-                new_chrome = learn(db, article.source, article.lang, article.text)
-            chrome = chrome_lines(db, article.source, article.lang)
+            if existing:
+                chrome = chrome_lines(db, article.source, article.lang)
+            else:
+                new_chrome, chrome = learn(db, article.source, article.lang, article.text)
             stripped = strip_chrome(article.text, chrome) if chrome else None
             if stripped is not None:
                 article = dataclasses.replace(article, text=stripped.text, text_en=stripped.apply(article.text_en))

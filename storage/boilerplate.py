@@ -134,10 +134,12 @@ def chrome_lines(db: sqlite_utils.Database, source: str, lang: str | None) -> se
     return keys
 
 
-def learn(db: sqlite_utils.Database, source: str, lang: str | None, text: str) -> dict[str, str]:
-    """Count a new article's edge lines and pairs; return the lines (key → line) that now start to count as chrome.
+def learn(db: sqlite_utils.Database, source: str, lang: str | None, text: str) -> tuple[dict[str, str], set[str]]:
+    """Count a new article's edge lines and pairs.
 
-    Call once per new article, inside the caller's transaction.
+    Returns the lines (key → line) that start to count as chrome with this
+    article, and the source's chrome (``chrome_lines``) after it. Call once per
+    new article, inside the caller's transaction.
     """
     lang = lang or ""
     before = chrome_lines(db, source, lang)
@@ -168,7 +170,7 @@ def learn(db: sqlite_utils.Database, source: str, lang: str | None, text: str) -
                 [source, lang, seen - FORGET_AFTER],
             )
     after = chrome_lines(db, source, lang)
-    return {key: lines[key] for key in after - before if key in lines}
+    return {key: lines[key] for key in after - before if key in lines}, after
 
 
 def clean_stored(
