@@ -205,8 +205,8 @@ def bare_trafilatura_loop(pages: list[tuple[str, str]], options: dict) -> dict:
 def newsmon_page_loop(pages: list[tuple[str, str]]) -> dict:
     """For context: newsmon's whole per-page step (``article_from_page``) on one core."""
     from crawler.extract import ExtractionError
-    from crawler.items import Page
-    from newsmon.pipeline import article_from_page
+    from storage.records import Page
+    from crawler.steps import article_from_page
 
     def one(url: str, html: str) -> bool:
         try:

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 import trafilatura  # noqa: E402
 
 import crawler.extract as newsmon_extract  # noqa: E402
-from crawler.items import Page  # noqa: E402
+from storage.records import Page  # noqa: E402
 
 def one_prune_expression(options: dict) -> dict:
     """newsmon's prune_xpath list as one XPath: one tree walk instead of one per expression.
@@ -252,7 +252,7 @@ def score(cases: list[Case], variants: dict[str, dict]) -> dict[str, Score]:
 def langid_ms_per_page(cases: list[Case]) -> float:
     """Time of the language-identification step newsmon runs after extraction (for context)."""
     from crawler.extract import ExtractionError, extract_article
-    from newsmon.pipeline import identify_language
+    from crawler.steps import identify_language
 
     articles = []
     for case in cases:
@@ -314,7 +314,7 @@ def main() -> None:
                       f"| {row['dates_ok']} | {row['no_article']} |", flush=True)
         generated = [case for name, cases in sets.items() if name.startswith("generated") for case in cases]
         results["langid_ms_per_page"] = round(langid_ms_per_page(generated), 1)
-    print(f"\nlanguage identification after extraction (newsmon.pipeline.identify_language): "
+    print(f"\nlanguage identification after extraction (crawler.steps.identify_language): "
           f"{results['langid_ms_per_page']} ms/page on the generated pages")
     for name, by_set in results["variants"].items():
         for set_name, row in by_set.items():

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from lxml import html as lxml_html
 
-from crawler.items import Article, Page
+from storage.records import Article, Page
 from crawler.urls import canonicalize, same_site
 
 logger = logging.getLogger(__name__)

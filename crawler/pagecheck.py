@@ -23,7 +23,7 @@ import html as html_lib
 import re
 
 from crawler.extract import ExtractionError
-from crawler.items import Article, Page
+from storage.records import Article, Page
 
 BLOCKED = "blocked"
 SOFT_404 = "soft_404"

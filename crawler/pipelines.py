@@ -18,9 +18,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.extract import ExtractionError
-from crawler.items import Article, Page
+from storage.records import Article, Page
 from crawler.workers import DatabaseWriter, database_writer, default_workers, extraction_executor, reset_executor
-from newsmon.pipeline import article_from_page, store_article
+from crawler.steps import article_from_page, store_article
 from storage.runs import start_run, update_run
 from storage.urlstate import UrlState, record_states
 

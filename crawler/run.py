@@ -96,7 +96,7 @@ def run_crawl(
     even when only some sources are crawled.
     """
     db = open_db(db_path)
-    sync_sources(db, catalog or sources)
+    sync_sources(db, [s.table_row() for s in (catalog or sources)])
     mark_interrupted_runs(db)
     db.close()
     run_id = uuid.uuid4().hex[:12]

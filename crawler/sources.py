@@ -6,6 +6,7 @@ source and the key, so a typo in one entry is found before any crawl starts.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
@@ -90,6 +91,21 @@ class Source:
             "download_delay": self.download_delay,
             "enabled": self.enabled,
             "notes": self.notes,
+        }
+
+    def table_row(self) -> dict:
+        """This source as a row of storage's ``sources`` table (storage knows no Source type)."""
+        return {
+            "name": self.name,
+            "country": self.country,
+            "kind": self.kind,
+            "language": self.language,
+            "start_urls": json.dumps(list(self.start_urls)),
+            "feeds": json.dumps(list(self.feeds)),
+            "sitemaps": json.dumps(list(self.sitemaps)),
+            "article_urls": self.article_urls,
+            "follow_urls": self.follow_urls,
+            "settings": json.dumps(self.settings_json(), ensure_ascii=False),
         }
 
 

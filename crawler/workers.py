@@ -32,7 +32,7 @@ def _exit_with_parent(parent: int) -> None:
 def _init_worker(parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="newsmon-parent-watch").start()
     # Warm the heavy imports once per worker, not on the first page.
-    import newsmon.pipeline  # noqa: F401
+    import crawler.steps  # noqa: F401
 
 
 def default_workers() -> int:

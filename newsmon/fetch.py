@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from crawler import settings as crawl_settings
 from crawler.encoding import PageDecodeError, page_text
-from crawler.items import Page
+from storage.records import Page
 
 logger = logging.getLogger(__name__)
 

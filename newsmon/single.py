@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.extract import ExtractionError
-from crawler.items import Article
+from storage.records import Article
 from crawler.sources import Source
 from newsmon.fetch import FetchError, fetch_page
-from newsmon.pipeline import article_from_page, store_article, translate_article, translate_stored
+from crawler.steps import article_from_page, store_article, translate_article, translate_stored
 from storage import open_db
 from storage.articles import ADHOC_SOURCE, ensure_adhoc_source, get_article
 from storage.sources import sync_sources
@@ -103,7 +103,7 @@ def fetch_article(
     db = open_db(db_path)
     try:
         if source:
-            sync_sources(db, [source])
+            sync_sources(db, [source.table_row()])
         else:
             ensure_adhoc_source(db)
         outcome = store_article(db, article)

@@ -9,7 +9,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from crawler.items import Article
+from storage.records import Article
 from storage.boilerplate import chrome_lines, clean_stored, learn, strip_chrome
 from storage.dedupe import MIN_CHARS, find_original, index_signature, minhash, to_blob
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from crawler.items import text_hash
+from storage.records import text_hash
 from storage.dedupe import MIN_CHARS, index_signature, minhash, to_blob
 
 logger = logging.getLogger(__name__)

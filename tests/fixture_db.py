@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.items import Article
+from storage.records import Article
 from storage import open_db
 from storage.articles import upsert_article
 from storage.watchlists import load_watchlists, sync_watchlists

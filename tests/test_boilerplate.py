@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.items import Article, text_hash
+from storage.records import Article, text_hash
 from storage import open_db
 from storage.articles import ADHOC_SOURCE, ensure_adhoc_source, upsert_article
 from storage.boilerplate import MIN_ARTICLES, edge_lines, line_key, strip_chrome

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.items import Article
-from newsmon.pipeline import identify_language
+from storage.records import Article
+from crawler.steps import identify_language
 from translate.langid import LanguageGuess, detect_language, dominant_script, hint_code
 from translate.langid_rules import fold, rule_scores
 from translate.langid_script import prepare

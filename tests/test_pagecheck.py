@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import ExtractionError
-from crawler.items import Article, Page
+from storage.records import Article, Page
 from crawler.pagecheck import check_article, check_page, page_kind, title_kind
-from newsmon.pipeline import article_from_page
+from crawler.steps import article_from_page
 from tests.fixtures.articles import EN_ARTICLES, RU_ARTICLES
 from tests.fixtures.badsites import CHALLENGE_PAGES, SOFT_404_PAGES, UZ_LATIN
 from tests.fixtures.sites import article_page

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from crawler.items import Article
+from storage.records import Article
 from storage import open_db
 from storage.articles import ensure_adhoc_source, upsert_article
 from tests.conftest import ROOT, run_newsmon

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.items import Article
+from storage.records import Article
 from newsmon.cli import cli
 from newsmon.cli_workbench import BUNDLED_WATCHLISTS, sync_before_serving
 from storage import open_db

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 
 from crawler.encoding import PageDecodeError, page_text
 from crawler.errors import classify_failure, dropped_redirect
-from crawler.items import Page
+from storage.records import Page
 from crawler.sources import Source
 from crawler.urls import canonicalize, repair_glued_url
 from crawler.xmlsafe import BadXml, parse_feed, parse_sitemap

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from crawler.extract import extract_article
-from crawler.items import Article, Page
+from storage.records import Article, Page
 from crawler.pagecheck import check_article, check_page
 from storage.articles import Outcome, upsert_article
 from translate.langid import detect_language
