@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from crawler.extract import extract_article
+from crawler.extract import check_size, extract_article
 from storage.records import Article, Page
 from crawler.pagecheck import check_article, check_page
 from storage.articles import Outcome, upsert_article
@@ -32,6 +32,7 @@ def identify_language(article: Article, *, hint: str | None = None) -> Article:
 
 def article_from_page(page: Page) -> Article:
     """Extract and identify; raises ``crawler.extract.ExtractionError`` when there is no article."""
+    check_size(page)  # before any parsing: a document of a million elements would take hours
     check_page(page)  # block/challenge pages and soft 404s, before they count as "no article text"
     article = extract_article(page)
     check_article(page, article)

@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+
+from pebble import ProcessPool
 
 logger = logging.getLogger(__name__)
 
-_executor: ProcessPoolExecutor | None = None
+_pool: ProcessPool | None = None
 _workers = 0
 
 
@@ -30,6 +32,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _init_worker(parent: int) -> None:
+    # pebble's workers already ignore SIGINT: Ctrl-C in a terminal reaches the whole
+    # process group, and only the crawl process decides how to stop.
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="newsmon-parent-watch").start()
     # Warm the heavy imports once per worker, not on the first page.
     import crawler.steps  # noqa: F401
@@ -39,37 +43,57 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def extraction_executor(workers: int) -> Executor | None:
-    """The shared pool (created on first use), or None to extract in-process (``workers == 0``)."""
-    global _executor, _workers
+def extraction_pool(workers: int) -> ProcessPool | None:
+    """The shared pool (created on first use), or None to extract in-process (``workers == 0``).
+
+    pebble, not ``concurrent.futures``: its pool kills the one worker whose task
+    passed its timeout, and replaces a worker that died, failing only that
+    worker's task (``ProcessExpired``). ``ProcessPoolExecutor`` can do neither:
+    one dead worker breaks the whole pool and every page in it.
+    """
+    global _pool, _workers
     if workers <= 0:
         return None
-    if _executor is None or _workers != workers:
-        shutdown_executor()
+    if _pool is None or _workers != workers:
+        shutdown_pool()
         # spawn, not fork: the parent runs a reactor and threads that must not be copied.
-        _executor = ProcessPoolExecutor(
+        _pool = ProcessPool(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(os.getpid(),),
+            context=multiprocessing.get_context("spawn"),
         )
         _workers = workers
-    return _executor
+    return _pool
 
 
-def reset_executor() -> None:
-    """Drop a broken pool (a worker died); the next call builds a new one."""
-    global _executor
-    if _executor is not None:
-        _executor.shutdown(wait=False, cancel_futures=True)
-    _executor = None
+def shutdown_pool(*, kill: bool = False) -> None:
+    """Stop the pool; ``kill`` ends the workers at once (a stuck extraction is not waited for)."""
+    global _pool
+    if _pool is not None:
+        if kill:
+            _pool.stop()
+        else:
+            _pool.close()
+        _pool.join()
+        _pool = None
 
 
-def shutdown_executor() -> None:
-    global _executor
-    if _executor is not None:
-        _executor.shutdown(wait=True, cancel_futures=True)
-        _executor = None
+def database_problem(exc: sqlite3.Error) -> str:
+    """SQLite's reason in words a cron mail reader can act on."""
+    text = str(exc)
+    hints = {
+        "file is not a database": "not a SQLite database (corrupt, or another kind of file)",
+        "database disk image is malformed": "the database file is corrupt",
+        "readonly database": "the database is read-only (file or folder permissions, read-only mount)",
+        "database is locked": "the database is locked by another program writing to it",
+        "disk is full": "the disk is full",
+        "unable to open database file": "cannot open the database file (missing folder, permissions)",
+    }
+    for needle, words in hints.items():
+        if needle in text:
+            return f"{words} ({text})"
+    return text
 
 
 class DatabaseWriter:
