@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 
 from pebble import ProcessExpired
 
@@ -64,18 +65,21 @@ class ExtractPipeline:
         if self.pool is None:
             return article_from_page(page)
         for attempt in (1, 2):
+            future, generation = self.pool.submit(article_from_page, self.timeout or None, page)
             try:
-                return await asyncio.wrap_future(self.pool.submit(article_from_page, self.timeout or None, page))
+                return await asyncio.wrap_future(future)
             except FutureTimeout:
                 raise ExtractionError(
                     "extract_timeout",
                     f"extraction took over {self.timeout:g} s (NEWSMON_EXTRACT_TIMEOUT); the worker was replaced",
                 ) from None
-            except ProcessExpired as exc:
-                # pebble has already started a new worker in place of this one (and only this one).
+            except (ProcessExpired, BrokenProcessPool) as exc:
+                if isinstance(exc, ProcessExpired):  # pebble has already started a worker in this one's place
+                    logger.warning("%s: extraction worker died (%s); replaced, extracting the page again", page.url, exc)
+                elif self.pool.replace(generation):  # the whole pool gave up: the first page to see it replaces it
+                    logger.warning("%s: extraction pool broken (%s); replaced, extracting again", page.url, exc)
                 if attempt == 2:
-                    raise ExtractionError("extraction_failed", f"the extraction worker died twice on this page ({exc})") from None
-                logger.warning("%s: extraction worker died (%s); replaced, extracting the page again", page.url, exc)
+                    raise ExtractionError("extraction_failed", f"extraction failed twice, its worker died ({exc})") from None
         raise AssertionError("unreachable")
 
     async def process_item(self, item):
@@ -154,7 +158,7 @@ class StorePipeline:
         spider = self.crawler.spider
         if getattr(spider, "database_error", None) is None:
             spider.database_error = f"database {self.db_path}: {database_problem(exc)}"
-            logger.error("%s: %s; stopping", spider.name, spider.database_error)
+            logger.warning("%s: %s; stopping", spider.name, spider.database_error)
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="database_error"))
 
     def _write_counters(self, *, status: str | None = None, error: str | None = None, entry_states=()) -> Future:
@@ -216,4 +220,7 @@ class StorePipeline:
             self._write_counters(status=status, error=error, entry_states=entry_states).result(timeout=timeout)
         except (sqlite3.Error, FutureTimeout) as exc:
             reason = database_problem(exc) if isinstance(exc, sqlite3.Error) else "the database writer is busy"
-            logger.error("%s: cannot record the end of the run (%s) in %s: %s", self.crawler.spider.name, status, self.db_path, reason)
+            # crawl.run tries once more when the crawl's connections are closed (that frees the WAL).
+            self.crawler.spider.unrecorded_run = (self.run_row, status, error)
+            logger.warning("%s: cannot record the end of the run (%s) in %s yet: %s", self.crawler.spider.name, status,
+                           self.db_path, reason)

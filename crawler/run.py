@@ -25,7 +25,7 @@ from crawler.sources import Source
 from crawler.spiders.source import SourceSpider
 from crawler.workers import close_writers, database_problem, shutdown_pool
 from storage import open_db
-from storage.runs import RunCounters, mark_interrupted_runs
+from storage.runs import RunCounters, mark_interrupted_runs, update_run
 from storage.sources import sync_sources
 
 logger = logging.getLogger(__name__)
@@ -211,6 +211,7 @@ def run_crawl(
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
     results = stopper.results
+    _record_unrecorded_runs(db_path, [crawler.spider for _, crawler in crawlers if crawler.spider is not None])
     for source, crawler in crawlers:
         spider = crawler.spider
         if spider is None:
@@ -228,3 +229,21 @@ def run_crawl(
         )
     return results
 
+
+
+def _record_unrecorded_runs(db_path: str, spiders: list[SourceSpider]) -> None:
+    """A last try at the final rows the crawl could not write (a full disk: closing freed the WAL)."""
+    pending = [spider for spider in spiders if getattr(spider, "unrecorded_run", None)]
+    if not pending:
+        return
+    try:
+        db = open_db(db_path, migrate=False)
+        try:
+            for spider in pending:
+                row, status, error = spider.unrecorded_run
+                update_run(db, row, spider.counters, status=status, error=error)
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        logger.error("cannot record the end of the run in %s: %s (the next crawl marks it interrupted)",
+                     db_path, database_problem(exc))

@@ -8,19 +8,21 @@ the reactor keeps the network busy.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import sqlite3
 import threading
 import time
+from concurrent.futures import Future, InvalidStateError
+from concurrent.futures.process import BrokenProcessPool
 
 from pebble import ProcessPool
 
 logger = logging.getLogger(__name__)
 
-_pool: ProcessPool | None = None
-_workers = 0
+_pool: ExtractionPool | None = None
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -43,27 +45,78 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def extraction_pool(workers: int) -> ProcessPool | None:
-    """The shared pool (created on first use), or None to extract in-process (``workers == 0``).
+class ExtractionPool:
+    """pebble's process pool, with one replacement per breakage.
 
     pebble, not ``concurrent.futures``: its pool kills the one worker whose task
     passed its timeout, and replaces a worker that died, failing only that
     worker's task (``ProcessExpired``). ``ProcessPoolExecutor`` can do neither:
-    one dead worker breaks the whole pool and every page in it.
+    one dead worker breaks the whole pool and every page in it. pebble still
+    gives up on the whole pool when a worker dies while no task runs anywhere
+    (it takes that for a failing initializer); then the first caller to see it
+    replaces the pool, once per ``generation``, and the pages still waiting in
+    the old one fail with ``BrokenProcessPool`` so their callers submit them again.
     """
-    global _pool, _workers
-    if workers <= 0:
-        return None
-    if _pool is None or _workers != workers:
-        shutdown_pool()
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.generation = 0
+        self._pool = self._new_pool()
+        self._pending: set[Future] = set()
+
+    def _new_pool(self) -> ProcessPool:
         # spawn, not fork: the parent runs a reactor and threads that must not be copied.
-        _pool = ProcessPool(
-            max_workers=workers,
+        return ProcessPool(
+            max_workers=self.workers,
             initializer=_init_worker,
             initargs=(os.getpid(),),
             context=multiprocessing.get_context("spawn"),
         )
-        _workers = workers
+
+    def submit(self, fn, timeout: float | None, /, *args) -> tuple[Future, int]:
+        """``(future, generation)``: ``fn(*args)`` in a worker, killed after ``timeout`` seconds."""
+        generation = self.generation
+        try:
+            future = self._pool.submit(fn, timeout, *args)
+        except RuntimeError:  # pebble: "Unexpected error within the Pool"
+            self.replace(generation)
+            generation = self.generation
+            future = self._pool.submit(fn, timeout, *args)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        return future, generation
+
+    def replace(self, generation: int) -> bool:
+        """Replace the pool if it is still that of ``generation``; True when this call did."""
+        if generation != self.generation:
+            return False
+        old, stranded = self._pool, list(self._pending)
+        self.generation += 1
+        self._pool = self._new_pool()
+        self._pending = set()
+        for future in stranded:
+            with contextlib.suppress(InvalidStateError):
+                future.set_exception(BrokenProcessPool("the extraction pool was replaced"))
+        old.stop()
+        threading.Thread(target=old.join, daemon=True, name="newsmon-old-pool").start()
+        return True
+
+    def close(self, *, kill: bool = False) -> None:
+        if kill:
+            self._pool.stop()
+        else:
+            self._pool.close()
+        self._pool.join()
+
+
+def extraction_pool(workers: int) -> ExtractionPool | None:
+    """The shared pool (created on first use), or None to extract in-process (``workers == 0``)."""
+    global _pool
+    if workers <= 0:
+        return None
+    if _pool is None or _pool.workers != workers:
+        shutdown_pool()
+        _pool = ExtractionPool(workers)
     return _pool
 
 
@@ -71,11 +124,7 @@ def shutdown_pool(*, kill: bool = False) -> None:
     """Stop the pool; ``kill`` ends the workers at once (a stuck extraction is not waited for)."""
     global _pool
     if _pool is not None:
-        if kill:
-            _pool.stop()
-        else:
-            _pool.close()
-        _pool.join()
+        _pool.close(kill=kill)
         _pool = None
 
 
