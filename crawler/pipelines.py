@@ -37,10 +37,6 @@ PROGRESS_EVERY = 10.0
 run_abandoned = object()
 
 
-class DatabaseFailed(Exception):
-    """A write to the crawl's database failed (disk full, read-only, corrupt, locked): the crawl stops."""
-
-
 class ExtractPipeline:
     """Turns fetched pages into articles; pages without article text are dropped and counted.
 
@@ -138,7 +134,7 @@ class StorePipeline:
         try:
             outcome = await self._write(store_article, item)
         except sqlite3.Error as exc:
-            await self._database_failed(exc)
+            self._database_failed(exc)
             raise DropItem(f"{item.url}: not stored: {exc}") from None
         spider.counters.count_outcome(outcome)
         validators = {"etag": item.extra.get("etag"), "last_modified": item.extra.get("last_modified")}
@@ -150,10 +146,10 @@ class StorePipeline:
             try:
                 await asyncio.wrap_future(self._write_counters())
             except sqlite3.Error as exc:
-                await self._database_failed(exc)
+                self._database_failed(exc)
         return item
 
-    async def _database_failed(self, exc: sqlite3.Error) -> None:
+    def _database_failed(self, exc: sqlite3.Error) -> None:
         """Every later write would fail the same way: stop this source, recorded as ``failed``."""
         spider = self.crawler.spider
         if getattr(spider, "database_error", None) is None:
