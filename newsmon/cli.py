@@ -124,7 +124,9 @@ def crawl(
     if results.signal is not None:  # Ctrl-C or SIGTERM: no translation, the shell's exit code for a signal
         click.echo(f"newsmon: crawl interrupted by {signal.Signals(results.signal).name}", err=True)
         _exit(128 + results.signal, at_once=results.abandoned)
-    if translate and not results.abandoned:  # after the crawl and its lock: never on Scrapy's reactor
+    if translate and any(r.status == "partial" for r in results):  # --max-runtime reached: no time left
+        click.echo("translation: skipped, --max-runtime reached (run `newsmon translate`)")
+    elif translate:  # after the crawl and its lock: never on Scrapy's reactor, never stalls the next crawl
         from newsmon.cli_models import translate_after_crawl
 
         translate_after_crawl(db_path)

@@ -153,6 +153,7 @@ def test_max_runtime_stops_a_slow_crawl_as_partial(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("generated: partial:")
     assert "stopped at --max-runtime" in result.stdout
+    assert "translation: skipped, --max-runtime reached" in result.stdout  # no time left for it
     assert elapsed < 30
     assert sqlite_utils.Database(db_path)["articles"].count < 80
     status = next(sqlite_utils.Database(db_path).query("select status from crawl_runs"))["status"]
