@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import sqlite_utils
 
 from newsmon.lock import crawl_lock
@@ -116,21 +117,25 @@ def wait_for(condition, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-def test_ctrl_c_stops_cleanly_with_summary_and_exit_130(tmp_path):
+@pytest.mark.parametrize(("signum", "group"), [(signal.SIGINT, True), (signal.SIGTERM, False)], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_cleanly_with_summary_and_exit_130(tmp_path, signum, group):
     server = FixtureServer(generated_site(60, delay=1.0)).start()
     try:
         db_path, sources = tmp_path / "n.db", tmp_path / "s.toml"
         sources.write_text(GENERATED_SOURCE.format(base=server.base_url))
         process = start_crawl(db_path, sources)
         wait_for(lambda: sum("/case-" in p for p in server.paths()) >= 4)
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole group, workers included
+        if group:
+            os.killpg(process.pid, signum)  # Ctrl-C in a terminal: the whole group, workers included
+        else:
+            os.kill(process.pid, signum)  # kill, systemd, cron's timeout: the main process only
         out, err = process.communicate(timeout=120)
     finally:
         server.stop()
-    assert process.returncode == 130, err
+    assert process.returncode == 128 + signum, err
     assert out.startswith("generated: interrupted:"), out
     assert "Aborted" not in err and "Traceback" not in err
-    assert "newsmon: crawl interrupted by SIGINT" in err
+    assert f"newsmon: crawl interrupted by {signal.Signals(signum).name}" in err
     assert [row["status"] for row in crawl_rows(db_path)] == ["interrupted"]
     assert lock_is_free(db_path)
 
