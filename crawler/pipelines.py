@@ -37,6 +37,10 @@ PROGRESS_EVERY = 10.0
 run_abandoned = object()
 
 
+class SourceStopped(Exception):
+    """A write not attempted: an earlier one failed and the source is stopping."""
+
+
 class ExtractPipeline:
     """Turns fetched pages into articles; pages without article text are dropped and counted.
 
@@ -119,22 +123,33 @@ class StorePipeline:
         return pipeline
 
     async def _write(self, fn, /, *args, **kwargs):
-        return await asyncio.wrap_future(self.writer.submit(fn, *args, **kwargs))
+        spider = self.crawler.spider
+
+        def unless_failed(db, *args, **kwargs):
+            # Writes queued before a failure was seen would each wait out the busy timeout, in turn.
+            if getattr(spider, "database_error", None):
+                raise SourceStopped(spider.database_error)
+            return fn(db, *args, **kwargs)
+
+        return await asyncio.wrap_future(self.writer.submit(unless_failed, *args, **kwargs))
 
     async def open_spider(self) -> None:
         if not self.db_path:
             raise CloseSpider("NEWSMON_DB is not set")
-        self.writer = database_writer(self.db_path)
+        self.writer = database_writer(self.db_path, busy_timeout=self.crawler.settings.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
         self.run_row = await self._write(start_run, run_id=self.run_id, source=self.crawler.spider.name)
 
     async def process_item(self, item):
         if not isinstance(item, Article):
             return item
         spider = self.crawler.spider
+        if getattr(spider, "database_error", None):  # the source is stopping: do not queue writes that will fail
+            raise DropItem(f"{item.url}: not stored: {spider.database_error}")
         try:
             outcome = await self._write(store_article, item)
-        except sqlite3.Error as exc:
-            self._database_failed(exc)
+        except (sqlite3.Error, SourceStopped) as exc:
+            if isinstance(exc, sqlite3.Error):
+                self._database_failed(exc)
             raise DropItem(f"{item.url}: not stored: {exc}") from None
         spider.counters.count_outcome(outcome)
         validators = {"etag": item.extra.get("etag"), "last_modified": item.extra.get("last_modified")}

@@ -14,6 +14,8 @@ import sqlite3
 import uuid
 from dataclasses import dataclass, field
 
+import sqlite_utils
+
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
@@ -211,7 +213,8 @@ def run_crawl(
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
     results = stopper.results
-    _record_unrecorded_runs(db_path, [crawler.spider for _, crawler in crawlers if crawler.spider is not None])
+    _record_unrecorded_runs(db_path, [crawler.spider for _, crawler in crawlers if crawler.spider is not None],
+                            busy_timeout=base.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
     for source, crawler in crawlers:
         spider = crawler.spider
         if spider is None:
@@ -231,13 +234,13 @@ def run_crawl(
 
 
 
-def _record_unrecorded_runs(db_path: str, spiders: list[SourceSpider]) -> None:
+def _record_unrecorded_runs(db_path: str, spiders: list[SourceSpider], *, busy_timeout: float) -> None:
     """A last try at the final rows the crawl could not write (a full disk: closing freed the WAL)."""
     pending = [spider for spider in spiders if getattr(spider, "unrecorded_run", None)]
     if not pending:
         return
     try:
-        db = open_db(db_path, migrate=False)
+        db = sqlite_utils.Database(sqlite3.connect(db_path, timeout=busy_timeout))
         try:
             for spider in pending:
                 row, status, error = spider.unrecorded_run

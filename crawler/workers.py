@@ -155,10 +155,11 @@ class DatabaseWriter:
     between sources.
     """
 
-    def __init__(self, db_path: str):
+    def __init__(self, db_path: str, *, busy_timeout: float = 30.0):
         from concurrent.futures import ThreadPoolExecutor
 
         self.db_path = db_path
+        self.busy_timeout = busy_timeout
         self._db = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-db-writer")
 
@@ -167,6 +168,7 @@ class DatabaseWriter:
             from storage import open_db
 
             self._db = open_db(self.db_path, migrate=False)
+            self._db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         return self._db
 
     def submit(self, fn, /, *args, **kwargs):
@@ -186,10 +188,10 @@ class DatabaseWriter:
 _writers: dict[str, DatabaseWriter] = {}
 
 
-def database_writer(db_path: str) -> DatabaseWriter:
+def database_writer(db_path: str, *, busy_timeout: float = 30.0) -> DatabaseWriter:
     """The crawl's shared writer for ``db_path`` (created on first use)."""
     if db_path not in _writers:
-        _writers[db_path] = DatabaseWriter(db_path)
+        _writers[db_path] = DatabaseWriter(db_path, busy_timeout=busy_timeout)
     return _writers[db_path]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import pytest
 import sqlite_utils
 
 from storage import open_db
-from tests.conftest import run_newsmon
+from tests.conftest import ROOT, newsmon_env, run_newsmon
 from tests.fixtures.generated import GENERATED_SOURCE, generated_site
 from tests.fixtures.server import FixtureServer
 
@@ -77,6 +79,41 @@ def test_database_locked_by_another_writer(tmp_path, sources):
         other.rollback()
         other.close()
     assert_one_line(result, str(db_path), "locked by another program")
+
+
+def test_database_locked_during_a_crawl_stops_it_with_one_line(tmp_path, generated_server):
+    generated_server.routes.update(generated_site(40, delay=0.5))
+    sources = tmp_path / "s.toml"
+    sources.write_text(GENERATED_SOURCE.format(base=generated_server.base_url))
+    db_path = tmp_path / "n.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsmon", "-q", "crawl", "--no-translate", "--db", str(db_path), "--sources", str(sources)],
+        cwd=ROOT, env=newsmon_env({"NEWSMON_BUSY_TIMEOUT": "1"}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    other = None
+    while other is None:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.1)
+        try:
+            if sqlite3.connect(db_path).execute("select count(*) from articles").fetchone()[0]:
+                other = sqlite3.connect(db_path, timeout=30)
+                other.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than the crawl waits
+        except sqlite3.OperationalError:  # tables not created yet
+            pass
+    try:
+        out, err = process.communicate(timeout=120)
+    finally:
+        other.rollback()
+        other.close()
+    assert process.returncode == 1, out + err
+    assert "Traceback" not in err
+    assert out.startswith("generated: failed:"), out
+    assert f"newsmon: source generated failed: database {db_path}: the database is locked by another program" in err
+    db = sqlite_utils.Database(db_path)
+    stored = db["articles"].count
+    assert 0 < stored < 40 and f"new {stored}," in out  # what the summary counted is what is stored
+    db.close()
 
 
 @contextmanager
