@@ -119,8 +119,11 @@ class Stopper:
         self.results = CrawlResults()
 
     def install(self) -> None:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, self._on_signal)
+        self._previous = {signum: signal.signal(signum, self._on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+    def uninstall(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
 
     def _on_signal(self, signum: int, _frame) -> None:
         from twisted.internet import reactor
@@ -210,8 +213,7 @@ def run_crawl(
     finally:
         shutdown_pool(kill=stopper.results.abandoned)
         close_writers()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        stopper.uninstall()
     results = stopper.results
     _record_unrecorded_runs(db_path, [crawler.spider for _, crawler in crawlers if crawler.spider is not None],
                             busy_timeout=base.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
@@ -233,9 +235,8 @@ def run_crawl(
     return results
 
 
-
 def _record_unrecorded_runs(db_path: str, spiders: list[SourceSpider], *, busy_timeout: float) -> None:
-    """A last try at the final rows the crawl could not write (a full disk: closing freed the WAL)."""
+    """A last try at the final rows the crawl could not write (the other writer may be done by now)."""
     pending = [spider for spider in spiders if getattr(spider, "unrecorded_run", None)]
     if not pending:
         return

@@ -43,6 +43,8 @@ NEWSMON_EXTRACT_WORKERS = -1
 NEWSMON_EXTRACT_TIMEOUT = 20.0
 # Seconds a stop (Ctrl-C, --max-runtime) waits for downloads and extractions in flight before abandoning them.
 NEWSMON_STOP_GRACE = 10.0
+# Seconds a database write waits for another program's write lock before the crawl stops as failed.
+NEWSMON_BUSY_TIMEOUT = 30.0
 # One line per dropped page, never the page itself (Scrapy's default logs the whole item).
 LOG_FORMATTER = "crawler.logformat.OneLineLogFormatter"
 
