@@ -45,6 +45,11 @@ class ExtractionError(Exception):
         return self.message
 
 
+#: A line that is only a date and/or time ("2026-11-22", "24.11.2026, 10:20"): the article's
+#: meta line kept above or below the body (seen on the regional Uzbek police template in the
+#: golden replays), never body text.
+_DATE_LINE_RE = re.compile(r"^(?=.*\d)\s*(\d{1,4}[./-]\d{1,2}[./-]\d{1,4})?[\s,|]*(\d{1,2}:\d{2})?\s*$")
+
 _HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*", re.I)
 _CANONICAL_RE = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.I)
 _HREF_RE = re.compile(r"\bhref\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -71,6 +76,16 @@ def canonical_url(html: str, page_url: str) -> str:
     return canonicalize(page_url)
 
 
+def strip_date_lines(text: str) -> str:
+    """Drop a first or last line that is only a date or time (the page's meta line, not the body)."""
+    lines = text.split("\n")
+    while lines and _DATE_LINE_RE.match(lines[0]):
+        lines.pop(0)
+    while lines and _DATE_LINE_RE.match(lines[-1]):
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
 def extract_article(page: Page) -> Article:
     """Extract title, text, date and author; raise ``ExtractionError`` if there is no article."""
     if not page.html or not page.html.strip():
@@ -94,6 +109,7 @@ def extract_article(page: Page) -> Article:
     title = (document.title or "").strip() if document else ""
     if title and text.startswith(title + "\n"):
         text = text[len(title) + 1 :].lstrip()  # trafilatura keeps the <h1>; the title has its own column
+    text = strip_date_lines(text)
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError("no_article_text", "no article text found on the page")
     return Article(
