@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from newsmon.cli_models import models as models_group, translate as translate_command
-from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, sources_option
+from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, select_sources, sources_option
+from newsmon.cli_sources_check import check as sources_check
 from newsmon.cli_workbench import watchlists as watchlists_group
 
 logger = logging.getLogger("newsmon")
@@ -85,14 +86,7 @@ def crawl(
     if log_file:
         add_log_file(log_file)
     sources = load_or_fail(sources_path)
-    if names:
-        known = {s.name: s for s in sources}
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise click.UsageError(f"unknown source(s): {', '.join(unknown)} (see `newsmon sources`)")
-        selected = [known[n] for n in names]
-    else:
-        selected = [s for s in sources if s.enabled]
+    selected = select_sources(sources, names) or [s for s in sources if s.enabled]
     overrides = {"CLOSESPIDER_TIMEOUT": max_runtime} if max_runtime else None
     try:
         with crawl_lock(db_path, wait=wait):
@@ -177,11 +171,14 @@ def health(db_path: Path, silent_days: float, check: bool) -> None:
         sys.exit(EXIT_FAILED)
 
 
-@cli.command("sources")
+@cli.group("sources", invoke_without_command=True)
 @sources_option
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
-def list_sources(sources_path: Path, as_json: bool) -> None:
-    """List the sources and validate the sources file."""
+@click.pass_context
+def list_sources(ctx: click.Context, sources_path: Path, as_json: bool) -> None:
+    """List the sources and validate the sources file; `newsmon sources check` tries them live."""
+    if ctx.invoked_subcommand is not None:
+        return
     sources = load_or_fail(sources_path)
     if as_json:
         click.echo(json.dumps([{"name": s.name, "country": s.country, "kind": s.kind, "language": s.language,
@@ -195,6 +192,7 @@ def list_sources(sources_path: Path, as_json: bool) -> None:
     click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)
 
 
+list_sources.add_command(sources_check)
 cli.add_command(models_group)
 cli.add_command(translate_command)
 cli.add_command(watchlists_group)

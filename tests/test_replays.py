@@ -15,7 +15,7 @@ import pytest
 import sqlite_utils
 
 from crawler.sources import default_sources_path, load_sources
-from tests.conftest import run_newsmon
+from tests.conftest import ROOT, run_newsmon
 from tests.fixtures.replay import ReplayProxy, load_replays
 
 SOURCES = {s.name: s for s in load_sources(default_sources_path())}
@@ -25,6 +25,12 @@ REPLAYS = load_replays()
 def test_every_bundled_source_has_a_replay_and_every_replay_a_source():
     assert sorted(set(SOURCES) - set(REPLAYS)) == [], "bundled sources without a replay in tests/replays/"
     assert sorted(set(REPLAYS) - set(SOURCES)) == [], "replays of sources that are not bundled"
+
+
+def test_readme_sources_table_lists_every_bundled_source():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| country | sources (name: site) |", 1)[1].split("\n\n", 1)[0]
+    assert sorted(n for n in SOURCES if f"`{n}`" not in table) == []
 
 
 def test_every_replay_says_what_it_was_modelled_on():
