@@ -45,11 +45,6 @@ class ExtractionError(Exception):
         return self.message
 
 
-#: A line that is only a date and/or time ("2026-11-22", "24.11.2026, 10:20"): the article's
-#: meta line kept above or below the body (seen on the regional Uzbek police template in the
-#: golden replays), never body text.
-_DATE_LINE_RE = re.compile(r"^(?=.*\d)\s*(\d{1,4}[./-]\d{1,2}[./-]\d{1,4})?[\s,|]*(\d{1,2}:\d{2})?\s*$")
-
 _HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*", re.I)
 _CANONICAL_RE = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.I)
 _HREF_RE = re.compile(r"\bhref\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -74,6 +69,12 @@ def canonical_url(html: str, page_url: str) -> str:
             if url.startswith(("http://", "https://")) and same_site(url, page_url) and urlsplit(url).path not in ("", "/"):
                 return canonicalize(url)
     return canonicalize(page_url)
+
+
+#: A line that is only a date and/or time ("2026-11-22", "24.11.2026, 10:20"): the article's
+#: meta line kept above or below the body (seen on the regional Uzbek police template in the
+#: golden replays), never body text.
+_DATE_LINE_RE = re.compile(r"^(?=.*\d)\s*(\d{1,4}[./-]\d{1,2}[./-]\d{1,4})?[\s,|]*(\d{1,2}:\d{2})?\s*$")
 
 
 def strip_date_lines(text: str) -> str:
