@@ -261,6 +261,8 @@ class CheckSpider(SourceSpider):
 
     def _error(self, kind: str, url: str, reason: str) -> None:
         self._errors.append((kind, url, reason))
+        if kind == "needs_javascript":  # the spider's own script-shell check, where it has one
+            self.report.warnings.append(f"{url}: {reason}")
         entry = self._entries.get(url)
         if entry is not None and entry.error is None:
             entry.error = f"{kind}: {reason}"
