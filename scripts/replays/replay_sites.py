@@ -187,16 +187,16 @@ BAQ_ITEM = '<a class="l-col__item" href="{url}"><span class="l-col__item_title">
 BAQ = dict(article="article", text="article__body", h1="article__title", meta="article__meta", share="article__share", header="header", nav="header__menu", footer="footer", related="article__more")
 SITES["baq-kz"] = dict(
     name="BAQ.KZ", html_lang="kk", title_suffix="| BAQ.KZ", chrome=KK, classes=BAQ, home="/", tz="+05:00",
-    modelled_on="SOURCES-NOTES.md baq.kz row: Kazakh article URLs <slug>-200NNNN, home selectors .l-col>a.l-col__item, .l-col__item_title, .l-col__item_date",
+    modelled_on="SOURCES-NOTES.md baq.kz row and stored baq.kz article URLs (<slug>-200NNNNNN/, trailing slash); home selectors .l-col>a.l-col__item, .l-col__item_title, .l-col__item_date",
     modelled_detail="baq.kz Kazakh home page (.l-col > a.l-col__item) and articles",
     entries=[dict(kind="listing", url="https://baq.kz/", item=BAQ_ITEM, open='<div class="l-col">',
                   extra='<a href="https://baq.kz/tag/kiberalayaqtyq/">#кибералаяқтық</a> <a href="https://baq.kz/search/?q=ІІМ">Іздеу</a>')],
-    articles=[dict(url="https://baq.kz/iim-kiberalayaqtyqtan-saqtandyrdy-2004512", date="2026-11-25", lang="kk", script="Cyrl",
+    articles=[dict(url="https://baq.kz/iim-kiberalayaqtyqtan-saqtandyrdy-200020512/", date="2026-11-25", lang="kk", script="Cyrl",
                    title="ІІМ кибералаяқтықтан сақтандырды",
                    paras=["Ішкі істер министрлігі азаматтарды интернеттегі алаяқтардың жаңа тәсілдерінен сақ болуға шақырды.",
                           "Алаяқтар банк қызметкері болып қоңырау шалып, картаның құпия кодын сұрайды.",
                           "Министрлік мұндай жағдайда бірден банкке хабарласуға кеңес береді."]),
-              dict(url="https://baq.kz/astanada-zhasoospirimderge-daris-2004498", date="2026-11-24", lang="kk", script="Cyrl",
+              dict(url="https://baq.kz/astanada-zhasoospirimderge-daris-200020498/", date="2026-11-24", lang="kk", script="Cyrl",
                    title="Астанада жасөспірімдерге цифрлық қауіпсіздік туралы дәріс өтті",
                    paras=["Астана мектептерінде полиция қызметкерлері оқушыларға цифрлық қауіпсіздік туралы дәріс оқыды.",
                           "Балаларға әлеуметтік желілерде жеке деректерді қорғау жолдары түсіндірілді.",
@@ -204,10 +204,10 @@ SITES["baq-kz"] = dict(
 
 SITES["rus-baq-kz"] = dict(
     name="BAQ.KZ", html_lang="ru", title_suffix="| BAQ.KZ", chrome=RU, classes=BAQ, home="/", tz="+05:00",
-    modelled_on="SOURCES-NOTES.md baq.kz row: Russian article URLs <slug>_300NNNN (underscore), same home template (.l-col>a.l-col__item) as baq.kz",
+    modelled_on="SOURCES-NOTES.md baq.kz row and stored rus.baq.kz article URLs (<slug>_300NNNNNN/, underscore), same home template (.l-col>a.l-col__item) as baq.kz",
     modelled_detail="rus.baq.kz home page and the MVD cyber-fraud story type",
     entries=[dict(kind="listing", url="https://rus.baq.kz/", item=BAQ_ITEM, open='<div class="l-col">')],
-    articles=[dict(url="https://rus.baq.kz/mvd-rasskazalo-o-kibermoshennichestve_3009871", date="2026-11-25", lang="ru", script="Cyrl",
+    articles=[dict(url="https://rus.baq.kz/mvd-rasskazalo-o-kibermoshennichestve_300020871/", date="2026-11-25", lang="ru", script="Cyrl",
                    title="МВД рассказало о новых схемах кибермошенничества",
                    paras=["В министерстве внутренних дел перечислили схемы обмана, которые чаще всего встречаются в этом году.",
                           "Среди них звонки от имени службы безопасности банка и продажа несуществующих товаров в соцсетях.",
