@@ -15,7 +15,7 @@ from newsmon.cli_options import EXIT_FAILED, load_or_fail, select_sources, sourc
 @sources_option
 @click.option("--samples", default=3, show_default=True, type=click.IntRange(1, 20), help="Articles to extract per source.")
 def check(names: tuple[str, ...], sources_path: Path, samples: int) -> None:
-    """Check every source (or only NAMES) against the live site: article URLs found, a few extracted.
+    """Check every enabled source (or NAMES, enabled or not) against the live site: article URLs found, a few extracted.
 
     Prints, per source, how many article URLs each entry point gives, the title, date,
     language and first words of up to --samples articles, and warnings (no article
@@ -25,7 +25,7 @@ def check(names: tuple[str, ...], sources_path: Path, samples: int) -> None:
     from crawler.check import check_sources
 
     sources = load_or_fail(sources_path)
-    sources = select_sources(sources, names) or sources
+    sources = select_sources(sources, names) or [s for s in sources if s.enabled]
     reports = check_sources(sources, samples=samples)
     for report in reports:
         click.echo("\n".join(report.lines()))

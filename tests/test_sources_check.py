@@ -86,6 +86,14 @@ start_urls = ["https://robots.example/index.html"]
 article_urls = '^https://robots\\.example/news/\\d+$'
 
 [[source]]
+name = "switched-off"
+country = "KZ"
+kind = "news"
+enabled = false
+feeds = ["https://feed404.example/old.xml"]
+article_urls = '/news/\\d+$'
+
+[[source]]
 name = "future"
 country = "intl"
 kind = "intl"
@@ -134,6 +142,7 @@ def test_exit_code_and_summary(checked):
     assert checked.returncode == 1, checked.stderr
     assert "7 source(s) checked: 2 gave articles" in checked.stderr
     assert "failed: feed-404, no-matches, blocked, shell, robots" in checked.stderr
+    assert "switched-off" not in checked.stdout  # disabled sources are checked only by name
 
 
 def test_working_source_reports_counts_and_samples(checked):
