@@ -389,3 +389,10 @@ def m650_alerts(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m651_front_page_indexes(db: Database) -> None:
+    """The front page and dashboard ask for today's hits and the last day's articles: index both times."""
+    db.execute("create index if not exists watchlist_hits_matched_at on watchlist_hits (matched_at)")
+    db.execute("create index if not exists articles_fetched_at on articles (fetched_at)")
