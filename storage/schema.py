@@ -355,3 +355,44 @@ def m520_recurring_chrome(db: Database) -> None:
     )
     db.execute("create index boilerplate_pairs_source_articles on boilerplate_pairs (source, lang, articles)")
     db["articles"].add_column("chrome_removed", str)
+
+
+@migrations()
+def m650_alerts(db: Database) -> None:
+    """What ``newsmon alerts`` has sent, per destination, so a re-run never repeats a message.
+
+    ``alert_destinations.since`` bounds the first run: hits matched more than a day
+    before a destination was first used are history, not news.
+    """
+    db.executescript(
+        """
+        create table alert_destinations (name text primary key, since text not null);
+        create table alert_hits_sent (
+          destination text not null references alert_destinations(name) on delete cascade,
+          hit integer not null references watchlist_hits(id) on delete cascade,
+          sent_at text not null,
+          primary key (destination, hit)
+        );
+        create index alert_hits_sent_hit on alert_hits_sent (hit);
+        create table alert_source_notices (
+          destination text not null references alert_destinations(name) on delete cascade,
+          source text not null,
+          problem text not null,
+          sent_at text not null,
+          primary key (destination, source, problem)
+        );
+        create table alert_digests (
+          destination text not null references alert_destinations(name) on delete cascade,
+          day text not null,
+          sent_at text not null,
+          primary key (destination, day)
+        );
+        """
+    )
+
+
+@migrations()
+def m651_front_page_indexes(db: Database) -> None:
+    """The front page and dashboard ask for today's hits and the last day's articles: index both times."""
+    db.execute("create index if not exists watchlist_hits_matched_at on watchlist_hits (matched_at)")
+    db.execute("create index if not exists articles_fetched_at on articles (fetched_at)")
