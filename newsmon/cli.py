@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from newsmon.cli_dedupe import dedupe as dedupe_command
 from newsmon.cli_models import models as models_group, translate as translate_command
 from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, sources_option
 from newsmon.cli_workbench import watchlists as watchlists_group
@@ -198,6 +199,7 @@ def list_sources(sources_path: Path, as_json: bool) -> None:
 cli.add_command(models_group)
 cli.add_command(translate_command)
 cli.add_command(watchlists_group)
+cli.add_command(dedupe_command)
 
 
 def main() -> None:
