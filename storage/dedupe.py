@@ -5,9 +5,10 @@ trigrams even when each outlet adds its own intro or sign-off. MinHash
 (datasketch's ``affine32`` scheme: a MurmurHash3 pre-mix, then bijective
 ``a·x + b mod 2^32`` permutations) estimates the Jaccard similarity of two
 texts' trigram sets. LSH bands (``article_lsh``) find the candidates with an
-index lookup; each band contributes at most ``PER_BAND`` of its oldest members,
-so the work per article stays bounded however large the table or a cluster of
-copies grows. Every candidate is verified by estimated Jaccard before a link.
+index lookup; each bucket holds at most ``MAX_BUCKET`` articles and gives at most
+``PER_BAND`` of its oldest, so the work per article and the bucket sizes stay
+bounded however large the table or a cluster of copies grows. Every candidate is
+verified by estimated Jaccard before a link.
 
 The original of a cluster is its earliest *published* copy; when times are
 missing or equal, the first crawled. A copy that turns out to be older than
@@ -44,6 +45,10 @@ ROWS = 7
 #: the 501st copy at most BANDS × PER_BAND signature comparisons (in practice PER_BAND,
 #: since every band returns the same oldest members).
 PER_BAND = 8
+#: Members kept per bucket. Only the oldest ``PER_BAND`` are ever read; the rest stand in
+#: when an old member's text changes. Texts sharing a stock paragraph ("the police urge
+#: residents...") fill a bucket as N grows; the cap keeps every bucket this small.
+MAX_BUCKET = 2 * PER_BAND
 #: Estimated Jaccard similarity of word-trigram sets from which a text counts as a copy.
 #: A copy with an added intro and sign-off keeps about 0.9; different stories on the
 #: same topic stay below 0.15 (benchmarks/dedupe_bench.py).
@@ -100,17 +105,20 @@ def signature_of(text: str) -> np.ndarray | None:
 
 
 def index_signature(db: sqlite_utils.Database, article_id: int, signature: np.ndarray | None) -> None:
-    """Replace the article's LSH keys (no keys for texts too short to compare). Does not commit."""
+    """Replace the article's LSH keys (none for texts too short to compare, none in full buckets). Does not commit."""
     db.conn.execute("delete from article_lsh where article_id = ?", [article_id])
-    if signature is not None:
-        db.conn.executemany(
-            "insert or ignore into article_lsh (band, key, article_id) values (?, ?, ?)",
-            [(band, key, article_id) for band, key in band_keys(signature)],
-        )
+    if signature is None:
+        return
+    for band, key in band_keys(signature):
+        (members,) = db.conn.execute(
+            "select count(*) from (select 1 from article_lsh where band = ? and key = ? limit ?)", [band, key, MAX_BUCKET]
+        ).fetchone()
+        if members < MAX_BUCKET:
+            db.conn.execute("insert or ignore into article_lsh (band, key, article_id) values (?, ?, ?)", [band, key, article_id])
 
 
-def copies_of(db: sqlite_utils.Database, signature: np.ndarray, *, exclude_id: int | None = None) -> list[dict]:
-    """Stored articles whose signature is at least ``THRESHOLD`` similar (bounded candidate set)."""
+def candidate_ids(db: sqlite_utils.Database, signature: np.ndarray, *, exclude_id: int | None = None) -> set[int]:
+    """Articles sharing a band with the signature: the oldest ``PER_BAND`` of each matching bucket."""
     ids: set[int] = set()
     for band, key in band_keys(signature):
         ids.update(
@@ -120,16 +128,22 @@ def copies_of(db: sqlite_utils.Database, signature: np.ndarray, *, exclude_id: i
                 [band, key, exclude_id or -1, PER_BAND],
             )
         )
+    return ids
+
+
+def copies_of(db: sqlite_utils.Database, signature: np.ndarray, *, exclude_id: int | None = None) -> list[dict]:
+    """Stored articles whose signature is at least ``THRESHOLD`` similar (bounded candidate set)."""
+    ids = candidate_ids(db, signature, exclude_id=exclude_id)
     if not ids:
         return []
     rows = db.conn.execute(
-        "select id, minhash, duplicate_of, published, published_at from articles "
-        "where id in (select value from json_each(?)) and minhash is not null",
+        "select id, minhash, duplicate_of from articles where id in (select value from json_each(?)) and minhash is not null",
         [f"[{','.join(map(str, ids))}]"],
     )
-    columns = ("id", "minhash", "duplicate_of", "published", "published_at")
     return [
-        dict(zip(columns, row)) for row in rows if similarity(signature, from_blob(row[1])) >= THRESHOLD
+        {"id": article_id, "duplicate_of": duplicate_of}
+        for article_id, blob, duplicate_of in rows
+        if similarity(signature, from_blob(blob)) >= THRESHOLD
     ]
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from newsmon.cli import cli
 from storage import open_db
 from storage.articles import ADHOC_SOURCE, ensure_adhoc_source, upsert_article
-from storage.dedupe import BANDS, PER_BAND, THRESHOLD, band_keys, copies_of, minhash, similarity, to_blob
+from storage.dedupe import BANDS, MAX_BUCKET, PER_BAND, THRESHOLD, band_keys, copies_of, minhash, similarity, to_blob
 from storage.records import Article
 from storage.schema import migrations
 from tests.fixtures.articles import EN_ARTICLES, IT_ARTICLES, RU_ARTICLES
@@ -110,6 +110,7 @@ def test_candidates_stay_bounded_in_a_large_cluster(db):
     signature = minhash(copy_of(story, rng))
     found = copies_of(db, signature)
     assert PER_BAND <= len(found) <= PER_BAND * BANDS
+    assert db.execute("select max(n) from (select count(*) as n from article_lsh group by band, key)").fetchone()[0] == MAX_BUCKET
     assert {row["duplicate_of"] for row in db.query("select duplicate_of from articles where id > 1")} == {1}
 
 
