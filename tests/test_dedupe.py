@@ -189,3 +189,13 @@ def test_migration_recomputes_old_signatures_and_links(tmp_path):
     with pytest.raises(sqlite3.IntegrityError):  # the covering primary key
         db.execute("insert into article_lsh (band, key, article_id) select band, key, article_id from article_lsh limit 1")
     db.close()
+
+
+def test_recheck_refuses_to_run_beside_a_crawl(db, tmp_path):
+    """The re-check takes the crawl lock: with a crawl running it exits 3 and changes nothing."""
+    from newsmon.lock import crawl_lock
+
+    with crawl_lock(tmp_path / "d.db"):
+        result = CliRunner().invoke(cli, ["dedupe", "--recheck", "--db", str(tmp_path / "d.db")])
+    assert result.exit_code == 3
+    assert "another newsmon crawl" in result.output
