@@ -7,7 +7,11 @@ add a new one at the end.
 
 from __future__ import annotations
 
+import logging
+
 from sqlite_utils import Database, Migrations
+
+logger = logging.getLogger(__name__)
 
 migrations = Migrations("newsmon")
 
@@ -355,6 +359,39 @@ def m520_recurring_chrome(db: Database) -> None:
     )
     db.execute("create index boilerplate_pairs_source_articles on boilerplate_pairs (source, lang, articles)")
     db["articles"].add_column("chrome_removed", str)
+
+
+@migrations()
+def m600_published_time(db: Database) -> None:
+    """The publication time with its offset, and where the date came from.
+
+    ``published`` stays the date (YYYY-MM-DD, for facets and per-day counts);
+    ``published_at`` is the full ISO 8601 timestamp when the page gives one;
+    ``published_source`` is meta, json-ld, time, url or text (``crawler.extract``).
+    """
+    db["articles"].add_column("published_at", str)
+    db["articles"].add_column("published_source", str)
+
+
+@migrations()
+def m601_minhash_affine32(db: Database) -> None:
+    """Signatures of datasketch's affine32 MinHash (128 uint32) and 18 bands of 7 rows; links rechecked.
+
+    m510's hash family was nearly monotone, so unrelated articles were linked as
+    copies; every stored signature, LSH key and ``duplicate_of`` link is recomputed.
+    The LSH table becomes a covering primary key read in ``article_id`` order.
+    """
+    from storage.dedupe import recheck
+
+    db.execute("drop table article_lsh")
+    db.execute(
+        "create table article_lsh (band integer not null, key integer not null, article_id integer not null, "
+        "primary key (band, key, article_id)) without rowid"
+    )
+    db.execute("create index article_lsh_article on article_lsh (article_id)")
+    report = recheck(db)
+    if report.articles:
+        logger.info("duplicates rechecked: %s", report.summary())
 
 
 @migrations()
