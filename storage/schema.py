@@ -7,9 +7,12 @@ add a new one at the end.
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Database
 
-migrations = Migrations("newsmon")
+from storage.atomic import SerialMigrations
+
+# Applied in numeric order (m001, m300, m500...), one process at a time: see storage.atomic.
+migrations = SerialMigrations("newsmon")
 
 # Translation status values, kept in ``articles.translation_status``.
 STATUS_PENDING = "pending"  # not translated yet; a model may be available
@@ -300,27 +303,66 @@ def m300_workbench(db: Database) -> None:
     )
 
 
+def _m510_signature(text: str) -> tuple[bytes, list[tuple[int, int]]]:
+    """m510's MinHash of a text and its LSH band keys, frozen as they were when m510 was written.
+
+    A migration must give the same result whenever it runs, so it carries its
+    own copy instead of importing ``storage.dedupe``, which may change (a later
+    migration re-signs the articles when it does).
+    """
+    import hashlib
+    import re
+    import unicodedata
+
+    import numpy as np
+
+    rng = np.random.default_rng(20261123)
+    a = rng.integers(1, 1 << 31, 64, dtype=np.uint64)
+    b = rng.integers(0, 1 << 31, 64, dtype=np.uint64)
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+    shingles = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    hashes = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "big") for s in shingles),
+        dtype=np.uint64,
+        count=len(shingles),
+    )
+    signature = ((hashes[:, None] * a + b) % np.uint64((1 << 61) - 1)).min(axis=0).astype("<u8")
+    keys = [
+        (band, int.from_bytes(hashlib.blake2b(signature[band * 4 : band * 4 + 4].tobytes(), digest_size=8).digest(), "big", signed=True))
+        for band in range(16)
+    ]
+    return signature.tobytes(), keys
+
+
 @migrations()
 def m510_minhash_duplicates(db: Database) -> None:
     """Syndicated copies by MinHash + LSH (``article_lsh``) instead of m500's SimHash columns.
 
     SimHash at a 3-bit distance missed releases republished with an extra
-    sentence; MinHash estimates trigram overlap directly.
+    sentence; MinHash estimates trigram overlap directly. Texts of 200
+    characters and more are signed.
     """
-    from storage.dedupe import MIN_CHARS, index_signature, minhash, to_blob
-
-    db.execute("create table article_lsh (band integer not null, key integer not null, article_id integer not null)")
-    db.execute("create index article_lsh_band_key on article_lsh (band, key)")
-    db.execute("create index article_lsh_article on article_lsh (article_id)")
-    db["articles"].add_column("minhash", bytes)  # 64 MinHash minima, little-endian uint64
-    for band in range(4):
-        db.execute(f"drop index if exists idx_articles_simhash_band{band}")
-        db.execute(f"alter table articles drop column simhash_band{band}")
-    db.execute("alter table articles drop column simhash")
-    for row in list(db.query("select id, text from articles where length(text) >= ?", [MIN_CHARS])):
-        signature = minhash(row["text"])
-        db.execute("update articles set minhash = ? where id = ?", [to_blob(signature), row["id"]])
-        index_signature(db, row["id"], signature)
+    db.executescript(
+        """
+        create table article_lsh (band integer not null, key integer not null, article_id integer not null);
+        create index article_lsh_band_key on article_lsh (band, key);
+        create index article_lsh_article on article_lsh (article_id);
+        alter table articles add column minhash blob; -- 64 MinHash minima, little-endian uint64
+        drop index if exists idx_articles_simhash_band0;
+        drop index if exists idx_articles_simhash_band1;
+        drop index if exists idx_articles_simhash_band2;
+        drop index if exists idx_articles_simhash_band3;
+        alter table articles drop column simhash_band0;
+        alter table articles drop column simhash_band1;
+        alter table articles drop column simhash_band2;
+        alter table articles drop column simhash_band3;
+        alter table articles drop column simhash;
+        """
+    )
+    for article_id, text in db.execute("select id, text from articles where length(text) >= 200").fetchall():
+        signature, keys = _m510_signature(text)
+        db.execute("update articles set minhash = ? where id = ?", [signature, article_id])
+        db.conn.executemany("insert into article_lsh (band, key, article_id) values (?, ?, ?)", [(band, key, article_id) for band, key in keys])
 
 
 @migrations()

@@ -26,6 +26,7 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.articles import utc_now
+from storage.atomic import write_transaction
 from storage.search import SearchQueryError, term_query
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ def sync_watchlists(
     """
     now = utc_now()
     report = SyncReport()
-    with db.conn:
+    with write_transaction(db):
         stored = {row[0]: row[1] for row in db.execute("select name, definition_hash from watchlists")}
         for wl in watchlists:
             if wl.name not in stored:
