@@ -397,3 +397,103 @@ def m520_recurring_chrome(db: Database) -> None:
     )
     db.execute("create index boilerplate_pairs_source_articles on boilerplate_pairs (source, lang, articles)")
     db["articles"].add_column("chrome_removed", str)
+
+
+@migrations()
+def m610_watchlist_probe(db: Database) -> None:
+    """Watchlist terms matched against the new article alone, not against the whole index.
+
+    m300's triggers ran every term as an FTS query over all of ``articles_fts``
+    and kept the new row's matches: storing one article cost more as the table
+    grew (254 ms at 200,000 articles with the bundled terms). Here a trigger
+    indexes the new or changed article alone in a probe table with the same
+    tokenizer (FTS5, external content on ``articles``, emptied first with
+    ``delete-all``), so terms match there exactly as in ``articles_fts``, with
+    the same snippets, at a cost that does not depend on the table's size
+    (200 terms: about 1 ms, BENCHMARKS.md "At scale — ingest").
+
+    Matching no longer reads ``articles_fts``, so it has triggers of its own,
+    skipped while there are no terms: writing an article's original or its
+    English queues that part in ``watchlist_pending``, whose trigger matches it
+    (so a translation does not re-match the original). Hits that still match
+    keep their first ``matched_at``.
+    """
+    db.executescript(
+        """
+        drop trigger articles_workbench_ai;
+        drop trigger articles_workbench_au;
+
+        create trigger articles_workbench_ai after insert on articles begin
+          insert into articles_fts (rowid, title, text, title_en, text_en)
+            values (new.id, new.title, new.text, new.title_en, new.text_en);
+          insert into articles_en_fts (rowid, title_en, text_en) values (new.id, new.title_en, new.text_en);
+          update articles set country = (select country from sources where name = new.source),
+                              kind = (select kind from sources where name = new.source)
+          where id = new.id;
+        end;
+
+        create trigger articles_workbench_au after update of title, text, title_en, text_en on articles begin
+          insert into articles_fts (articles_fts, rowid, title, text, title_en, text_en)
+            values ('delete', old.id, old.title, old.text, old.title_en, old.text_en);
+          insert into articles_en_fts (articles_en_fts, rowid, title_en, text_en)
+            values ('delete', old.id, old.title_en, old.text_en);
+          insert into articles_fts (rowid, title, text, title_en, text_en)
+            values (new.id, new.title, new.text, new.title_en, new.text_en);
+          insert into articles_en_fts (rowid, title_en, text_en) values (new.id, new.title_en, new.text_en);
+        end;
+
+        -- One document at a time, with the tokenizers of articles_fts and articles_en_fts.
+        create virtual table watchlist_probe using fts5(
+          title, text, content='articles', content_rowid='id',
+          tokenize="unicode61 remove_diacritics 2 separators 'ʻʼʹʽ'");
+        create virtual table watchlist_probe_en using fts5(
+          title_en, text_en, content='articles', content_rowid='id',
+          tokenize="porter unicode61 remove_diacritics 2 separators 'ʻʼʹʽ'");
+
+        -- An article (part) to match: a row lives here only while its trigger runs.
+        create table watchlist_pending (article integer not null, matched_in text not null);
+
+        create trigger watchlist_pending_original after insert on watchlist_pending
+        when new.matched_in = 'original' begin
+          insert into watchlist_probe (watchlist_probe) values ('delete-all');
+          insert into watchlist_probe (rowid, title, text) select id, title, text from articles where id = new.article;
+          delete from watchlist_hits where article = new.article and matched_in = 'original' and not exists (
+            select 1 from watchlist_terms t join watchlist_probe on watchlist_probe match t.fts_query
+            where t.watchlist = watchlist_hits.watchlist and t.term = watchlist_hits.term);
+          insert into watchlist_hits (article, watchlist, term, matched_in, snippet, matched_at)
+            select new.article, t.watchlist, t.term, 'original', snippet(watchlist_probe, -1, '⟦', '⟧', '…', 16),
+                   strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+            from watchlist_terms t join watchlist_probe on watchlist_probe match t.fts_query where true
+            on conflict (article, watchlist, term, matched_in) do update set snippet = excluded.snippet;
+          delete from watchlist_pending;
+        end;
+
+        create trigger watchlist_pending_english after insert on watchlist_pending
+        when new.matched_in = 'english' begin
+          insert into watchlist_probe_en (watchlist_probe_en) values ('delete-all');
+          insert into watchlist_probe_en (rowid, title_en, text_en) select id, title_en, text_en from articles where id = new.article;
+          delete from watchlist_hits where article = new.article and matched_in = 'english' and not exists (
+            select 1 from watchlist_terms t join watchlist_probe_en on watchlist_probe_en match t.fts_query
+            where t.watchlist = watchlist_hits.watchlist and t.term = watchlist_hits.term);
+          insert into watchlist_hits (article, watchlist, term, matched_in, snippet, matched_at)
+            select new.article, t.watchlist, t.term, 'english', snippet(watchlist_probe_en, -1, '⟦', '⟧', '…', 16),
+                   strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+            from watchlist_terms t join watchlist_probe_en on watchlist_probe_en match t.fts_query where true
+            on conflict (article, watchlist, term, matched_in) do update set snippet = excluded.snippet;
+          delete from watchlist_pending;
+        end;
+
+        create trigger watchlist_ai after insert on articles when exists (select 1 from watchlist_terms) begin
+          insert into watchlist_pending values (new.id, 'original');
+          insert into watchlist_pending select new.id, 'english' where coalesce(new.title_en, new.text_en) is not null;
+        end;
+        create trigger watchlist_original_au after update of title, text on articles
+        when exists (select 1 from watchlist_terms) begin
+          insert into watchlist_pending values (new.id, 'original');
+        end;
+        create trigger watchlist_english_au after update of title_en, text_en on articles
+        when exists (select 1 from watchlist_terms) begin
+          insert into watchlist_pending values (new.id, 'english');
+        end;
+        """
+    )
