@@ -11,6 +11,7 @@ import sqlite_utils
 
 from storage.records import Article
 from storage.boilerplate import chrome_lines, clean_stored, learn, strip_chrome
+from storage.atomic import write_transaction
 from storage.dedupe import link_copies, signature_of, to_blob
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
 
@@ -72,7 +73,7 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
     new text and goes back to translation.
     """
     now = now or utc_now()
-    with db.conn:
+    with write_transaction(db):
         existing = list(
             db.query("select id, title, text, content_hash, fetched_at, updated_at, versions from articles where url = ?", [article.url])
         )
