@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from newsmon.cli_alerts import alerts as alerts_command, alerts_option
+from newsmon.cli_dedupe import dedupe as dedupe_command
 from newsmon.cli_models import models as models_group, translate as translate_command
 from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, select_sources, sources_option
 from newsmon.cli_sources_check import check as sources_check
@@ -205,6 +206,7 @@ cli.add_command(alerts_command)
 cli.add_command(models_group)
 cli.add_command(translate_command)
 cli.add_command(watchlists_group)
+cli.add_command(dedupe_command)
 
 
 def main() -> None:
