@@ -436,6 +436,7 @@ def m601_minhash_affine32(db: Database) -> None:
         logger.info("duplicates rechecked: %s", report.summary())
 
 
+@migrations()
 def m610_watchlist_probe(db: Database) -> None:
     """Watchlist terms matched against the new article alone, not against the whole index.
 
