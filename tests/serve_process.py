@@ -24,9 +24,9 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+def free_port() -> int:
     with socket.socket() as s:
-        s.bind((host, 0))
+        s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
@@ -46,10 +46,13 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
 
 @contextlib.contextmanager
 def running_serve(
-    db_path: Path, *, host: str = "127.0.0.1", extra_args: tuple[str, ...] = (), env: dict | None = None,
+    db_path: Path, *, extra_args: tuple[str, ...] = (), env: dict | None = None,
     max_memory: int | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Yield (base URL on loopback, process) of ``newsmon serve --db db_path``."""
+    """Yield (base URL on loopback, process) of ``newsmon serve --db db_path *extra_args``.
+
+    No ``--host`` unless in ``extra_args``: the command's own default is what is tested.
+    """
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
     full_env.update(env or {})
@@ -61,7 +64,7 @@ def running_serve(
     # Datasette logs every request: a file, not a pipe nobody reads (a full pipe would block the server).
     log = tempfile.TemporaryFile(mode="w+", prefix="newsmon-serve-log-")
     process = subprocess.Popen(
-        [sys.executable, "-m", "newsmon", "serve", "--db", str(db_path), "--host", host, "--port", str(port),
+        [sys.executable, "-m", "newsmon", "serve", "--db", str(db_path), "--port", str(port),
          *extra_args],
         cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log, text=True,
         preexec_fn=cap_memory,
