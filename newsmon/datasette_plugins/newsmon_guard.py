@@ -37,6 +37,8 @@ LENGTH_LIMIT = 16 * 1024 * 1024
 SQL_LENGTH_LIMIT = 100_000
 #: SQLite heap of the whole server process. Normal pages need a few MB (page caches,
 #: FTS doclists); this bounds a row of many big values (``select randomblob(…), …``).
+#: While one query holds the heap at the cap (until it fails, within milliseconds), a
+#: concurrent query that needs new memory fails too; it works again on reload.
 HEAP_LIMIT = 256 * 1024 * 1024
 #: Characters and bytes all rows of one query may hold: 1,000 rows (max_returned_rows)
 #: of typical articles with English are about 10 MB.
