@@ -8,8 +8,9 @@ added, cloned from the ``watchlist_feed`` canned query.
 
 Safe by default: Datasette opens the file read-only (no canned query writes),
 binds to 127.0.0.1 unless told otherwise, and stops any query after a time limit;
-``datasette_plugins/newsmon_guard.py`` bounds what one query may take (value and
-result sizes, SQLite's heap) and what an analyst on the network may see.
+``datasette_plugins/newsmon_guard.py`` bounds what one query may take (with
+``workbench_limits.py``: value and result sizes, SQLite's heap, long function
+calls) and what an analyst on the network may see.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from newsmon.datasette_plugins.newsmon_guard import HEAP_LIMIT, LENGTH_LIMIT, RESULT_BUDGET
+from newsmon.workbench_limits import HEAP_LIMIT, LENGTH_LIMIT, RESULT_BUDGET
 from newsmon.serve import bundled_metadata
 from tests.fixture_db import build_fixture_db
 from tests.serve_process import running_serve
@@ -112,6 +112,19 @@ ATTACKS = {
     "many big values in one row": (
         "select " + ", ".join([f"randomblob({BIG})"] * 40), f"SQLite heap capped at {HEAP_LIMIT // 2**20} MiB",
     ),
+    # one call that the time limit cannot stop: quadratic in its arguments (hours at 8 MB)
+    "instr of a long needle": (
+        "select instr(hex(zeroblob(4000000)), hex(zeroblob(2000000)) || '1')", "string or blob too big",
+    ),
+    "replace of a long needle": (
+        "select length(replace(hex(zeroblob(4000000)), hex(zeroblob(2000000)) || '1', 'x'))", "string or blob too big",
+    ),
+    "trim with a long set": (
+        "select length(trim(hex(zeroblob(4000000)), hex(randomblob(2000000)) || 'x'))", "string or blob too big",
+    ),
+    "glob with a long pattern": (
+        "select hex(zeroblob(4000000)) glob '*' || hex(zeroblob(1000)) || '1*'", "LIKE or GLOB pattern too complex",
+    ),
     "many big rows": (
         f"with recursive r(i) as (select 1 union all select i + 1 from r limit 1000) select randomblob({BIG}) from r",
         f"query result larger than {RESULT_BUDGET // 2**20} MiB",
@@ -130,9 +143,10 @@ def test_huge_values_and_results_are_refused(base, name):
 
 
 def test_printf_width_over_the_limit_gives_null(base):
-    status, _, body = get(sql_url(base, "select printf('%.*c', 200000000, 'x') as p, printf('%.*c', 3, 'x') as q"))
+    sql = "select printf('%.*c', 200000000, 'x') as p, printf('%.*c', 3, 'x') as q, format('%2000000000c', 'y') as r"
+    status, _, body = get(sql_url(base, sql))
     assert status == 200 and len(body) < 100_000
-    assert json.loads(body)["rows"] == [[None, "xxx"]]
+    assert json.loads(body)["rows"] == [[None, "xxx", None]]
 
 
 def test_legitimate_long_text_still_fits(base):
