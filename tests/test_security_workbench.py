@@ -221,8 +221,16 @@ def test_hidden_tables_are_not_readable_by_url_or_sql(base, fixture_path):
             assert status == 403, (table, suffix, status)
     for table in hidden:
         if table in existing:
+            assert get(f"{base}/{DB}/{table}/1.json")[0] == 403, table  # row pages too
             status, _, body = get(sql_url(base, f"select * from [{table}]"))
             assert status == 400 and b"prohibited" in body, table
+    # nor through a filter on a visible table
+    status, _, body = get(f"{base}/{DB}/articles.json?" + urllib.parse.urlencode(
+        {"_where": "id in (select rowid from url_state)"}))
+    assert status == 400 and b"prohibited" in body
+    status, _, body = get(f"{base}/{DB}/articles.json?" + urllib.parse.urlencode(
+        {"_where": "length(zeroblob(1000000000)) > 0"}))
+    assert status == 400 and b"too big" in body
     # what analysts use is untouched: visible tables, views, full-text search, canned queries
     for path in (f"/{DB}/articles.json", f"/{DB}/watchlist_hits.json", f"/{DB}/source_health.json",
                  f"/{DB}/articles.json?_search=ransomware", f"/{DB}/search.json?q=theft", f"/{DB}/hits.json?watchlist="):

@@ -22,7 +22,7 @@ import re
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from newsmon.workbench_limits import HEAP_LIMIT, limit_connection
+from newsmon.workbench_limits import HEAP_LIMIT, ResultTooLarge, limit_connection
 
 #: Datasette's introspection and debug pages: the database's path on disk, threads,
 #: plugin internals, actor and message debugging. None is part of the workbench.
@@ -30,6 +30,8 @@ _INTERNAL_PAGES = re.compile(
     r"^/-/(databases|threads|plugins|actor|allow-debug|messages|patterns|permissions|auth-token|logout)(\.json)?/?$"
 )
 _READ_METHODS = ("GET", "HEAD")
+#: SQLite errors that are a limit or a rule of this module refusing the query.
+_REFUSALS = ("SQLITE_AUTH", "SQLITE_TOOBIG")
 
 
 def internal_tables(datasette, database: str) -> set[str]:
@@ -88,10 +90,17 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def handle_exception(datasette, request, exception):
-    """SQLite's heap cap surfaces as MemoryError: answer 400 with why, not a 500 and a traceback."""
-    if not isinstance(exception, MemoryError):
+    """A query stopped by a limit is the client's error: 400 with why, not a 500 and a traceback.
+
+    Datasette's query page reports these itself; its table pages (``?_where=``) do
+    not. SQLite's heap cap surfaces as MemoryError.
+    """
+    if isinstance(exception, MemoryError):
+        message = f"query needs more memory than newsmon serve allows (SQLite heap capped at {HEAP_LIMIT // (1024 * 1024)} MiB)"
+    elif isinstance(exception, ResultTooLarge) or getattr(exception, "sqlite_errorname", None) in _REFUSALS:
+        message = str(exception)
+    else:
         return None
-    message = f"query needs more memory than newsmon serve allows (SQLite heap capped at {HEAP_LIMIT // (1024 * 1024)} MiB)"
     if request.path.endswith(".json") or ".json?" in request.url:
         return Response.json({"ok": False, "error": message, "status": 400}, status=400)
     return Response.text(message + "\n", status=400)
