@@ -18,6 +18,7 @@ limit cannot stop); a MemoryError from the heap cap answers 400, not 500.
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -30,6 +31,10 @@ _INTERNAL_PAGES = re.compile(
     r"^/-/(databases|threads|plugins|actor|allow-debug|messages|patterns|permissions|auth-token|logout)(\.json)?/?$"
 )
 _READ_METHODS = ("GET", "HEAD")
+# Datasette turns on tracebacks for exceptions in SQL functions (a debugging aid); here a
+# checked function refusing a call is expected, and the client gets SQLite's error anyway.
+sqlite3.enable_callback_tracebacks(False)
+
 #: SQLite errors that are a limit or a rule of this module refusing the query.
 _REFUSALS = ("SQLITE_AUTH", "SQLITE_TOOBIG")
 
