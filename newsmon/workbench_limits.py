@@ -119,13 +119,37 @@ def _length(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes)) else len(str(value))
 
 
-def _bounded_by_product(name: str):
-    """``name(X, Y, ...)`` refused as too big when len(X) * len(Y) is over ``COMPARISON_BUDGET``."""
+def _too_big_product(first: Any, second: Any) -> bool:
+    return first is not None and second is not None and _length(first) * _length(second) > COMPARISON_BUDGET
 
-    def function(*args):
-        if args[0] is not None and args[1] is not None and _length(args[0]) * _length(args[1]) > COMPARISON_BUDGET:
-            raise OverflowError(name)  # sqlite3 reports it as "string or blob too big"
-        return _builtin(name, args)
+
+def _instr(haystack, needle):
+    """SQLite's ``instr``; text in text and blob in blob directly (Python's search is linear), the rest by SQLite."""
+    if _too_big_product(haystack, needle):
+        raise OverflowError("instr")  # sqlite3 reports it as "string or blob too big"
+    if type(haystack) is type(needle) and isinstance(haystack, (str, bytes)):
+        return haystack.find(needle) + 1
+    return _builtin("instr", (haystack, needle))
+
+
+def _replace(text, old, new):
+    """SQLite's ``replace``; all-text arguments directly (the result's length checked first), the rest by SQLite."""
+    if _too_big_product(text, old):
+        raise OverflowError("replace")
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        if not old:
+            return text
+        if len(text) + text.count(old) * (len(new) - len(old)) > LENGTH_LIMIT:
+            raise OverflowError("replace")
+        return text.replace(old, new)
+    return _builtin("replace", (text, old, new))
+
+
+def _trim(name: str):
+    def function(text, characters):
+        if _too_big_product(text, characters):
+            raise OverflowError(name)
+        return _builtin(name, (text, characters))
 
     return function
 
@@ -170,8 +194,10 @@ def _printf(name: str):
 
 def bound_functions(conn: sqlite3.Connection) -> None:
     """Replace the built-ins whose one call the time limit cannot stop with checked ones."""
-    for name, nargs in (("instr", 2), ("replace", 3), ("trim", 2), ("ltrim", 2), ("rtrim", 2)):
-        conn.create_function(name, nargs, _bounded_by_product(name))
+    conn.create_function("instr", 2, _instr)
+    conn.create_function("replace", 3, _replace)
+    for name in ("trim", "ltrim", "rtrim"):
+        conn.create_function(name, 2, _trim(name))
     for name in ("printf", "format"):
         conn.create_function(name, -1, _printf(name))
 

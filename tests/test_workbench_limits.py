@@ -35,6 +35,8 @@ def one(conn, sql, *params):
     ("select replace('abc', '', 'x')", "abc"),
     ("select trim('xxhixx', 'x') || ltrim('  a') || rtrim('b..', '.')", "hiab"),
     ("select instr(null, 'a') is null and replace(null, 'a', 'b') is null", 1),
+    ("select instr('abc', '') || instr('', 'a') || instr(123456, 45) || instr('aaa', 'aa')", "1041"),
+    ("select replace('aaaa', 'aa', 'b') || replace(1231, 1, 'x') || replace(x'616263', 'b', 'B')", "bbx23xaBc"),
 ])
 def test_checked_builtins_give_sqlites_own_results(conn, sql, expected):
     assert one(conn, sql) == expected
@@ -61,6 +63,8 @@ def test_quadratic_calls_over_the_budget_are_too_big(conn):
     for sql in ("select instr(?, ?)", "select replace(?, ?, 'x')", "select trim(?, ?)"):
         with pytest.raises(sqlite3.DataError, match="too big"):
             one(conn, sql, haystack, needle)
+    with pytest.raises(sqlite3.DataError, match="too big"):  # a result over the length limit, not built
+        one(conn, "select replace(?, 'a', ?)", "a" * 10_000, "b" * 10_000)
     assert one(conn, "select instr(?, ?)", haystack, "01") == 0  # a short needle in a long text is fine
 
 
