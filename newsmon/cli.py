@@ -73,12 +73,14 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also write a detailed log (INFO and up) to this file.")
 @click.option("--translate/--no-translate", "translate", default=True, show_default=True,
               help="After crawling, translate what is pending (models from $NEWSMON_MODELS_DIR or Argos's folder).")
+@click.option("--backfill", is_flag=True,
+              help="Walk every listing page to its end, even past pages whose articles are all stored.")
 @click.option("--send-alerts", "send_alerts", is_flag=True,
               help="After crawling, send new watchlist hits and source problems (see `newsmon alerts`).")
 @alerts_option
 def crawl(
     names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None,
-    translate: bool = True, send_alerts: bool = False, alerts_path: Path | None = None,
+    translate: bool = True, send_alerts: bool = False, alerts_path: Path | None = None, backfill: bool = False,
 ) -> None:
     """Crawl every enabled source (or only NAMES) into the database and print a summary per source.
 
@@ -92,7 +94,9 @@ def crawl(
         add_log_file(log_file)
     sources = load_or_fail(sources_path)
     selected = select_sources(sources, names) or [s for s in sources if s.enabled]
-    overrides = {"CLOSESPIDER_TIMEOUT": max_runtime} if max_runtime else None
+    overrides = {"CLOSESPIDER_TIMEOUT": max_runtime} if max_runtime else {}
+    if backfill:
+        overrides["NEWSMON_BACKFILL"] = True
     try:
         with crawl_lock(db_path, wait=wait):
             results = run_crawl(selected, db_path=str(db_path), catalog=sources, settings_overrides=overrides)

@@ -80,11 +80,15 @@ class SourceSpider(Spider):
         # Domains are checked by host name in _follow, as Scrapy's offsite middleware does
         # (LinkExtractor's allow_domains compares host:port and would reject ported hosts).
         self._links = LinkExtractor(unique=True)
+        self.backfill = False  # set from NEWSMON_BACKFILL in from_crawler
+        self.listings_caught_up = 0  # listings whose pagination was not followed (all known)
+
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         kwargs.setdefault("db_path", crawler.settings.get("NEWSMON_DB"))
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.backfill = crawler.settings.getbool("NEWSMON_BACKFILL")
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         return spider
 
@@ -237,10 +241,35 @@ class SourceSpider(Spider):
         self.pages_ok += 1
         self.counters.not_articles += 1
         self._remember_entry(response)
-        for link in self._links.extract_links(response):
-            request = self._follow(link.url, depth)
+        links = [link.url for link in self._links.extract_links(response) if self._in_domain(link.url)]
+        articles = [url for url in map(canonicalize, links) if self.source.is_article_url(url)]
+        caught_up = self._caught_up(response, articles)
+        for url in links:
+            if caught_up and not self.source.is_article_url(canonicalize(url)):
+                continue  # pagination and sections behind a page of known articles were walked before
+            request = self._follow(url, depth)
             if request is not None:
                 yield request
+
+    def _caught_up(self, response: Response, article_urls: list[str]) -> bool:
+        """True when this listing's article links are all known and a complete run walked it before.
+
+        Then the pages behind it hold only older, known articles: an hourly crawl of a site that
+        sends no 304s reads one page per listing instead of all of them. A listing's validators
+        are stored only by complete runs, so after a killed or budget-cut run (or with
+        ``--backfill``) the listing is walked in full again.
+        """
+        if self._db is None or self.backfill or not article_urls:
+            return False
+        listing = response.request.url if response.request is not None else response.url
+        if self._state(listing) is None:
+            return False
+        for url in article_urls:
+            if known_article(self._db, url) is None and self._state(url) is None:
+                return False
+        self.listings_caught_up += 1
+        logger.debug("%s: %s: every article link is known; not paging further", self.source.name, listing)
+        return True
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         if self._not_modified(response) or not self._is_html(response):
