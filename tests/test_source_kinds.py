@@ -1,0 +1,236 @@
+"""Source kinds beyond HTML pages: JSON APIs, Telegram channel previews, script shells, browser pages.
+
+Each kind is crawled with the real CLI against a replay on loopback (tests/fixtures/sourcekinds.py)
+and checked in the SQLite file: public URL (never the API's or the preview's), title, date,
+language and script, the first and last sentence of the text, nothing twice after a second run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import sqlite_utils
+
+from crawler.api_source import ApiError, api_items, given_page, page_url
+from crawler.pagecheck import script_shell
+from crawler.sources import SourcesError, parse_source
+from crawler.telegram import parse_preview, post_title, preview_url
+from tests.conftest import run_newsmon
+from tests.fixtures import sourcekinds as kinds
+from tests.fixtures.server import FixtureServer, Route
+
+
+@pytest.fixture
+def server():
+    server = FixtureServer({}).start()
+    yield server
+    server.stop()
+
+
+def crawl(tmp_path, server, toml: str, *args: str):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(toml.format(base=server.base_url), encoding="utf-8")
+    db_path = tmp_path / "crawl.db"
+    result = run_newsmon("crawl", "--db", str(db_path), "--sources", str(sources), "--no-translate", *args)
+    return result, sqlite_utils.Database(db_path)
+
+
+def assert_stored(db, expected: list[kinds.Expected]) -> dict[str, dict]:
+    rows = {row["url"]: row for row in db.query("select * from articles")}
+    assert sorted(rows) == sorted(e.url for e in expected)
+    for e in expected:
+        row = rows[e.url]
+        assert row["title"] == e.title, e.url
+        assert row["published"] == e.published, e.url
+        assert (row["lang"], row["script"]) == (e.lang, e.script), (e.url, row["lang"], row["script"])
+        assert row["text"].startswith(e.first), (e.url, row["text"][:80])
+        assert row["text"].endswith(e.last), (e.url, row["text"][-80:])
+        assert row["fetched_url"] == e.url  # the public URL, never the API or preview page
+    return rows
+
+
+# -- the sources file -------------------------------------------------------------
+
+BASE = {"name": "x", "country": "UZ", "kind": "news"}
+API = {"endpoint": "https://api.example.uz/posts", "title": "title", "url_template": "https://example.uz/p/{slug}", "html": "content"}
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"api": {**API, "colour": "red"}}, "key 'api': key 'colour': unknown key"),
+        ({"api": {k: v for k, v in API.items() if k != "title"}}, "key 'api': key 'title': missing"),
+        ({"api": {**API, "url": "link"}}, "give exactly one of url (a field) and url_template"),
+        ({"api": {**API, "text": "body"}}, "give exactly one of html and text"),
+        ({"api": {**API, "url_template": "https://example.uz/p/"}}, "key 'url_template': expected {field} placeholders"),
+        ({"api": {**API, "url_template": "/p/{slug}"}}, "key 'url_template': not an http(s) URL template"),
+        ({"api": {**API, "endpoint": "ftp://x/y"}}, "key 'endpoint': not an http(s) URL"),
+        ({"api": {**API, "max_pages": 0}}, "key 'max_pages': must be at least 1"),
+        ({"api": {**API, "items": "data..x"}}, "key 'items': expected a dotted path"),
+        ({"api": {**API, "headers": {"token": 5}}}, "key 'headers': expected a table of strings"),
+        ({"api": "https://api.example.uz"}, "key 'api': expected a table"),
+        ({"telegram": "t.me/s/chan"}, "key 'telegram': expected a public channel name"),
+        ({"telegram_base": "http://127.0.0.1:1", "start_urls": ["https://a.uz/"], "article_urls": "/n/"}, "key 'telegram_base': only with a telegram channel"),
+        ({"telegram": "some_channel", "telegram_base": "nota url"}, "key 'telegram_base': not an http(s) URL"),
+        ({"render": "chrome", "start_urls": ["https://a.uz/"], "article_urls": "/n/"}, "key 'render': expected one of browser"),
+        ({"render": "browser", "telegram": "some_channel"}, "key 'render': renders start_urls pages"),
+    ],
+)
+def test_new_keys_are_validated_naming_source_and_key(table, message):
+    with pytest.raises(SourcesError) as error:
+        parse_source({**BASE, **table})
+    assert "source 'x'" in str(error.value) and message in str(error.value)
+
+
+def test_telegram_and_api_sources_need_no_article_urls_or_start_urls():
+    channel = parse_source({**BASE, "telegram": "cyberpolice_iiv"})
+    assert channel.is_article_url("https://t.me/cyberpolice_iiv/101")
+    assert not channel.is_article_url("https://t.me/s/cyberpolice_iiv")
+    assert channel.domains() == ["t.me"]
+    api = parse_source({**BASE, "api": API})
+    assert api.domains() == ["api.example.uz"]
+    assert json.loads(api.table_row()["settings"])["api"]["endpoint"] == API["endpoint"]
+    with pytest.raises(SourcesError, match="key 'article_urls': missing"):
+        parse_source({**BASE, "start_urls": ["https://a.uz/"]})
+
+
+# -- units: API mapping, Telegram preview, script shells ------------------------------
+
+def test_api_page_urls_items_and_public_url():
+    source = parse_source({**BASE, "language": "ru", "api": {**API, "items": "data", "per_page": 21, "start": 0, "date": "publish_time",
+                                                              "url_template": "https://uza.uz/{lang}/posts/{slug}"}})
+    assert page_url(source.api, 3) == "https://api.example.uz/posts?page=3&per_page=21"
+    body = json.dumps({"data": kinds.UZA_ITEMS[:1]}).encode()
+    (item,) = api_items(source.api, body)
+    page = given_page(source.api, item, source=source, api_url=page_url(source.api, 0))
+    assert page.url == "https://uza.uz/ru/posts/" + kinds.UZA_ITEMS[0]["slug"]
+    assert (page.title, page.published) == (kinds.UZA_ITEMS[0]["title"], "2026-11-21T14:40:00")
+    with pytest.raises(ApiError, match="no list of items at 'data'"):
+        api_items(source.api, b'{"items": []}')
+    with pytest.raises(ApiError) as error:
+        api_items(source.api, b"<html>Service unavailable</html>")
+    assert error.value.kind == "bad_json"
+    with pytest.raises(ApiError, match="no 'slug' for the url_template"):
+        given_page(source.api, {"title": "T", "content": "<p>x</p>"}, source=source, api_url="https://api.example.uz/")
+
+
+def test_telegram_preview_posts_reply_quotes_and_titles():
+    posts, ids = parse_preview(kinds.telegram_page(kinds.POSTS[:3], before=97))
+    assert ids == [97, 98, 99]
+    assert [p.url for p in posts] == [f"https://t.me/{kinds.CHANNEL}/{i}" for i in (97, 98, 99)]
+    reply = posts[1]
+    assert reply.text.startswith("Ota-onalar uchun eslatma:")  # not the quoted post it answers
+    assert "soxta investitsiya" not in reply.text
+    assert reply.text.count("\n\n") == 1  # <br/><br/> is a paragraph break
+    assert reply.published == "2026-11-17T12:45:00+00:00"
+    photo_only, ids = parse_preview(kinds.telegram_page(kinds.POSTS[3:4], before=None))
+    assert (photo_only, ids) == ([], [100])
+    assert preview_url("http://127.0.0.1:8/", "chan", 97) == "http://127.0.0.1:8/s/chan?before=97"
+    long_line = "Birinchi gap shu yerda tugaydi. " + "Ikkinchi gap juda uzun " * 10
+    assert post_title(long_line) == "Birinchi gap shu yerda tugaydi."
+    assert post_title("so'z " * 60).endswith("…") and len(post_title("so'z " * 60)) <= 151
+
+
+def test_script_shell_is_told_from_short_and_scripted_pages():
+    assert "render = \"browser\"" in script_shell(kinds.SHELL_PAGE)
+    assert script_shell(kinds.RENDERED_ARTICLE)  # before rendering, this is a shell too
+    assert script_shell(kinds.REAL_ARTICLE) is None  # text, no scripts
+    short_with_analytics = "<html><body><p>Короткая заметка.</p><script>track()</script></body></html>"
+    assert script_shell(short_with_analytics) is None  # one script and no app root: not a shell
+    scripted_article = kinds.REAL_ARTICLE.replace("</body>", "<div id='root'></div><script src=a.js></script></body>")
+    assert script_shell(scripted_article) is None  # an app root, but the page has its text
+
+
+# -- the real crawl on loopback replays ------------------------------------------
+
+def test_uza_style_api_stores_public_urls_and_stops_paging_on_known_items(tmp_path, server):
+    server.routes[kinds.UZA_PATH] = Route(handler=kinds.uza_handler)
+    result, db = crawl(tmp_path, server, kinds.UZA_TOML)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("uza-api-ru: ok: pages 4, new 3,"), result.stdout  # robots.txt + 3 API pages
+    rows = assert_stored(db, kinds.UZA_EXPECTED)
+    assert "Поделиться" not in rows[kinds.UZA_EXPECTED[0].url]["text"]  # the body was cleaned like a page
+    pages = [p for p in server.paths() if p.startswith(kinds.UZA_PATH)]
+    assert [p.split("&page=")[1] for p in pages] == ["1&per_page=2", "2&per_page=2", "3&per_page=2"]  # 3 is empty
+
+    server.log.clear()
+    result, db = crawl(tmp_path, server, kinds.UZA_TOML)
+    assert result.returncode == 0, result.stderr
+    assert "new 0" in result.stdout
+    assert db["articles"].count == 3
+    assert [p for p in server.paths() if p.startswith(kinds.UZA_PATH)] == pages[:1]  # page 1 brought nothing new
+
+
+def test_govkz_style_api_sends_its_headers_and_reads_a_spring_page(tmp_path, server):
+    server.routes[kinds.GOVKZ_PATH] = Route(handler=kinds.govkz_handler)
+    result, db = crawl(tmp_path, server, kinds.GOVKZ_TOML)
+    assert result.returncode == 0, result.stderr
+    assert "new 3" in result.stdout and "errors 0" in result.stdout, result.stdout
+    assert_stored(db, kinds.GOVKZ_EXPECTED)
+    first = next(r for r in server.log if r.path.startswith(kinds.GOVKZ_PATH))
+    assert "size=2" in first.path and "page=1" in first.path and "projects=eq" in first.path
+    result, db = crawl(tmp_path, server, kinds.GOVKZ_TOML)
+    assert "new 0" in result.stdout and db["articles"].count == 3
+
+    # Without the session headers the API answers 401: the source fails with that one line.
+    no_headers = kinds.GOVKZ_TOML.split("headers =")[0].replace("govkz-qriim-api", "govkz-no-token")
+    result, _ = crawl(tmp_path, server, no_headers)
+    assert result.returncode == 1
+    assert "govkz-no-token: failed" in result.stdout and "http_401 1" in result.stdout
+    assert "HTTP 401" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_telegram_channel_posts_with_permalinks_paging_and_a_429(tmp_path, server):
+    server.routes.update(kinds.telegram_routes())
+    result, db = crawl(tmp_path, server, kinds.TELEGRAM_TOML)
+    assert result.returncode == 0, result.stderr
+    assert "new 5" in result.stdout and "no_article_text 1" in result.stdout, result.stdout  # the one-line post
+    rows = assert_stored(db, kinds.TELEGRAM_EXPECTED)
+    for row in rows.values():
+        for chrome in kinds.TELEGRAM_CHROME:
+            assert chrome not in row["text"]
+    channel = f"/s/{kinds.CHANNEL}"
+    assert [p for p in server.paths() if p.startswith(channel)] == [
+        channel, channel, f"{channel}?before=100", f"{channel}?before=97",  # 429 then retried
+    ]
+
+    server.log.clear()
+    result, db = crawl(tmp_path, server, kinds.TELEGRAM_TOML)
+    assert result.returncode == 0, result.stderr
+    assert "new 0" in result.stdout and "errors 0" in result.stdout, result.stdout
+    assert db["articles"].count == 5
+    assert [p for p in server.paths() if p.startswith(channel)] == [channel]  # nothing new: no older pages
+
+
+def test_script_shell_pages_are_counted_as_needs_javascript(tmp_path, server):
+    server.routes.update(kinds.shell_routes())
+    result, db = crawl(tmp_path, server, kinds.SHELL_TOML)
+    assert result.returncode == 0, result.stderr
+    assert "needs_javascript 2" in result.stdout, result.stdout  # the shell article and the shell listing
+    urls = [row["url"] for row in db.query("select url from articles")]
+    assert urls == [server.url("/news/2026/11/19/real-article")]
+    run = next(db.query("select errors_by_kind from crawl_runs"))
+    assert json.loads(run["errors_by_kind"]) == {"needs_javascript": 2}
+    # Not remembered as "not an article": once the source gets render = "browser" it is asked for again.
+    assert not list(db.query("select url from url_state where kind = 'not_article'"))
+
+
+needs_browser = pytest.mark.skipif(
+    shutil.which("/usr/bin/chromium") is None, reason="Debian's chromium is not installed (make system-deps)"
+)
+
+
+@pytest.mark.browser
+@needs_browser
+def test_browser_rendered_page_goes_through_the_same_steps(tmp_path, server):
+    pytest.importorskip("scrapy_playwright", reason="the browser extra is not installed")
+    server.routes.update(kinds.rendered_routes())
+    result, db = crawl(tmp_path, server, kinds.RENDERED_TOML)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "new 1" in result.stdout and "errors 0" in result.stdout, result.stdout
+    expected = kinds.RENDERED_EXPECTED
+    assert_stored(db, [kinds.Expected(server.url(expected.url), *list(expected.__dict__.values())[1:])])
+    # The browser fetched the pages and their data; robots.txt went the plain way.
+    assert {"/app/", "/app/news/7", "/app/api/list.json", "/app/api/news/7.json", "/robots.txt"} <= set(server.paths())
