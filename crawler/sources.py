@@ -128,6 +128,15 @@ class Source:
     def is_follow_url(self, url: str) -> bool:
         return bool(self.follow_urls) and re.search(self.follow_urls, url) is not None
 
+    def entry_urls(self) -> list[str]:
+        """Where a crawl of this source starts: pages, feeds, sitemaps, the API's list, the channel preview."""
+        urls = [*self.start_urls, *self.feeds, *self.sitemaps]
+        if self.api is not None:
+            urls.append(self.api.endpoint)
+        if self.telegram:
+            urls.append(f"{self.telegram_base}/s/{self.telegram}")
+        return urls
+
     def domains(self) -> list[str]:
         if self.allowed_domains:
             return list(self.allowed_domains)

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 import sqlite_utils
 
 from crawler.api_source import ApiError, api_items, given_page, page_url
+from crawler.errors import classify_failure
 from crawler.pagecheck import script_shell
+from crawler.render import BrowserUnavailable, browser_settings
 from crawler.sources import SourcesError, parse_source
 from crawler.telegram import parse_preview, post_title, preview_url
-from tests.conftest import run_newsmon
+from tests.conftest import ROOT, run_newsmon
 from tests.fixtures import sourcekinds as kinds
 from tests.fixtures.server import FixtureServer, Route
 
@@ -89,8 +93,9 @@ def test_telegram_and_api_sources_need_no_article_urls_or_start_urls():
     assert channel.is_article_url("https://t.me/cyberpolice_iiv/101")
     assert not channel.is_article_url("https://t.me/s/cyberpolice_iiv")
     assert channel.domains() == ["t.me"]
+    assert channel.entry_urls() == ["https://t.me/s/cyberpolice_iiv"]
     api = parse_source({**BASE, "api": API})
-    assert api.domains() == ["api.example.uz"]
+    assert api.domains() == ["api.example.uz"] and api.entry_urls() == [API["endpoint"]]
     assert json.loads(api.table_row()["settings"])["api"]["endpoint"] == API["endpoint"]
     with pytest.raises(SourcesError, match="key 'article_urls': missing"):
         parse_source({**BASE, "start_urls": ["https://a.uz/"]})
@@ -229,8 +234,51 @@ def test_browser_rendered_page_goes_through_the_same_steps(tmp_path, server):
     server.routes.update(kinds.rendered_routes())
     result, db = crawl(tmp_path, server, kinds.RENDERED_TOML)
     assert result.returncode == 0, result.stderr + result.stdout
-    assert "new 1" in result.stdout and "errors 0" in result.stdout, result.stdout
+    assert "new 1" in result.stdout and "errors 1 (http_404 1)" in result.stdout, result.stdout
     expected = kinds.RENDERED_EXPECTED
     assert_stored(db, [kinds.Expected(server.url(expected.url), *list(expected.__dict__.values())[1:])])
     # The browser fetched the pages and their data; robots.txt went the plain way.
     assert {"/app/", "/app/news/7", "/app/api/list.json", "/app/api/news/7.json", "/robots.txt"} <= set(server.paths())
+
+
+def test_browser_failures_are_the_same_one_line_kinds():
+    from playwright._impl._errors import Error, TimeoutError
+    from twisted.python.failure import Failure
+
+    refused = Error("Page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:9/app/\nCall log:\n  - navigating")
+    assert classify_failure(Failure(refused)) == ("connection_refused", "connection refused (browser: net::ERR_CONNECTION_REFUSED)")
+    kind, reason = classify_failure(Failure(TimeoutError("Page.goto: Timeout 30000ms exceeded.\nCall log:\n  - x")))
+    assert kind == "timeout" and "\n" not in reason
+    kind, reason = classify_failure(Failure(Error("Target page, context or browser has been closed\nmore")))
+    assert (kind, reason) == ("browser_error", "browser: Target page, context or browser has been closed")
+
+
+def test_rendered_page_over_the_size_cap_is_refused(tmp_path):
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.source import SourceSpider
+
+    source = parse_source({**BASE, "render": "browser", "start_urls": ["https://a.uz/"], "article_urls": "/n/"})
+    spider = SourceSpider.from_crawler(get_crawler(SourceSpider, {"DOWNLOAD_MAXSIZE": 1000}), source=source)
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    big = HtmlResponse("https://a.uz/n/1", body=b"<p>" + b"x" * 2000, headers=headers, flags=["playwright"])
+    assert not spider._is_html(big)
+    assert spider.counters.errors_by_kind == {"too_large": 1}
+    assert spider._is_html(HtmlResponse("https://a.uz/n/2", body=b"<p>short</p>", headers=headers, flags=["playwright"]))
+
+
+def test_missing_browser_is_named_and_fails_only_its_source(tmp_path):
+    with pytest.raises(BrowserUnavailable, match="needs Chromium at /nonexistent/chromium"):
+        browser_settings(chromium="/nonexistent/chromium", timeout=30)
+    # run_crawl in its own process (it owns a reactor): the source fails with the reason, nothing raises.
+    script = (
+        "from crawler.run import run_crawl; from crawler.sources import parse_source\n"
+        "s = parse_source({'name': 'x', 'country': 'UZ', 'kind': 'news', 'render': 'browser',"
+        " 'start_urls': ['http://127.0.0.1:9/'], 'article_urls': '/n/'})\n"
+        f"r = run_crawl([s], db_path={str(tmp_path / 'x.db')!r}, settings_overrides={{'NEWSMON_CHROMIUM': '/nonexistent/chromium'}})\n"
+        "print(r[0].summary_line())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("x: failed: ") and "needs Chromium at /nonexistent/chromium" in result.stdout
