@@ -125,5 +125,5 @@ def given_page(api: ApiMapping, item: Any, *, source: Source, api_url: str) -> G
         published=normalize_date(lookup(item, api.date)) if api.date else None,
         lang=item_lang,
         body_html=body if api.html else None,
-        text=body if api.text else None,
+        text=html_lib.unescape(body) if api.text else None,
     )

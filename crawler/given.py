@@ -65,7 +65,7 @@ def normalize_date(value) -> str | None:
 
 def clean_text(text: str) -> str:
     """Plain text with runs of spaces collapsed and at most one blank line between paragraphs."""
-    lines = [_SPACES_RE.sub(" ", line).strip() for line in html_lib.unescape(text).replace("\r\n", "\n").split("\n")]
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 

@@ -212,6 +212,15 @@ def script_shell(html: str) -> str | None:
     )
 
 
+def empty_listing_kind(html: str) -> tuple[str, str] | None:
+    """Why a listing page gave no links: a block page or soft 404, a script shell, or ``None``."""
+    found = page_kind(html)
+    if found:
+        return found[0], _message(*found)
+    shell = script_shell(html)
+    return (NEEDS_JAVASCRIPT, shell) if shell else None
+
+
 def _message(kind: str, reason: str) -> str:
     what = "a block or challenge page" if kind == BLOCKED else "a 'page not found' page (soft 404)"
     return f"{what}, not an article: {reason}"

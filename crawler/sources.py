@@ -292,8 +292,8 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
     render = table.get("render")
     if render is not None and render not in RENDER_MODES:
         raise SourcesError(f"{label}: key 'render': expected one of {', '.join(RENDER_MODES)}, got {render!r}")
-    if render is not None and not start_urls:
-        raise SourcesError(f"{label}: key 'render': renders start_urls pages and their articles; give start_urls")
+    if render is not None and not (start_urls or feeds or sitemaps):
+        raise SourcesError(f"{label}: key 'render': renders pages (start pages and articles); give start_urls, feeds or sitemaps")
     article_urls = _regex(table, "article_urls", label)
     if article_urls is None:
         article_urls = rf"(?i)^https://t\.me/{telegram}/\d+$" if telegram and not api else r"^https?://"

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from crawler.api_source import ApiError, api_items, given_page, page_url
 from crawler.errors import classify_failure
-from crawler.pagecheck import script_shell
+from crawler.pagecheck import empty_listing_kind, script_shell
 from crawler.render import BrowserUnavailable, browser_settings
 from crawler.sources import SourcesError, parse_source
 from crawler.telegram import parse_preview, post_title, preview_url
@@ -79,7 +79,7 @@ API = {"endpoint": "https://api.example.uz/posts", "title": "title", "url_templa
         ({"telegram_base": "http://127.0.0.1:1", "start_urls": ["https://a.uz/"], "article_urls": "/n/"}, "key 'telegram_base': only with a telegram channel"),
         ({"telegram": "some_channel", "telegram_base": "nota url"}, "key 'telegram_base': not an http(s) URL"),
         ({"render": "chrome", "start_urls": ["https://a.uz/"], "article_urls": "/n/"}, "key 'render': expected one of browser"),
-        ({"render": "browser", "telegram": "some_channel"}, "key 'render': renders start_urls pages"),
+        ({"render": "browser", "telegram": "some_channel"}, "key 'render': renders pages"),
     ],
 )
 def test_new_keys_are_validated_naming_source_and_key(table, message):
@@ -282,3 +282,10 @@ def test_missing_browser_is_named_and_fails_only_its_source(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("x: failed: ") and "needs Chromium at /nonexistent/chromium" in result.stdout
+
+
+def test_a_listing_without_links_says_why():
+    assert empty_listing_kind(kinds.SHELL_PAGE)[0] == "needs_javascript"
+    challenge = "<html><head><title>Just a moment...</title></head><body><script src=/cdn-cgi/challenge-platform/x.js></script><script>c()</script></body></html>"
+    assert empty_listing_kind(challenge)[0] == "blocked"  # a challenge page is scripts too, but blocked first
+    assert empty_listing_kind("<html><body><p>Пока новостей нет.</p></body></html>") is None

@@ -29,7 +29,7 @@ from crawler.api_source import ApiError, api_items, given_page, page_url
 from crawler.encoding import PageDecodeError, page_text
 from crawler.errors import classify_failure, dropped_redirect
 from crawler.given import GivenPage
-from crawler.pagecheck import script_shell
+from crawler.pagecheck import empty_listing_kind
 from crawler.render import render_meta
 from storage.records import Page
 from crawler.sources import Source
@@ -261,9 +261,10 @@ class SourceSpider(Spider):
             request = self._follow(link.url, depth)
             if request is not None:
                 yield request
-        shell = script_shell(response.text) if not links else None
-        if shell:  # a JavaScript app's empty shell: say so rather than find nothing
-            self._error("needs_javascript", response.url, shell)
+        problem = empty_listing_kind(response.text) if not links else None
+        if problem is not None:  # a block page or a JavaScript app's empty shell: say so, not just find nothing
+            kind, reason = problem
+            self._error(kind, response.url, reason)
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         if self._not_modified(response) or not self._is_html(response):
