@@ -200,6 +200,8 @@ def test_telegram_channel_posts_with_permalinks_paging_and_a_429(tmp_path, serve
     assert [p for p in server.paths() if p.startswith(channel)] == [
         channel, channel, f"{channel}?before=100", f"{channel}?before=97",  # 429 then retried
     ]
+    throttled, retried = [r.at for r in server.log if r.path == channel]
+    assert retried - throttled >= 0.9  # the retry waited for Retry-After: 1 (a lower bound, not a speed)
 
     server.log.clear()
     result, db = crawl(tmp_path, server, kinds.TELEGRAM_TOML)
@@ -220,6 +222,12 @@ def test_script_shell_pages_are_counted_as_needs_javascript(tmp_path, server):
     assert json.loads(run["errors_by_kind"]) == {"needs_javascript": 2}
     # Not remembered as "not an article": once the source gets render = "browser" it is asked for again.
     assert not list(db.query("select url from url_state where kind = 'not_article'"))
+
+    # A source whose only page is a shell fails, with the hint on stderr.
+    only_shell = kinds.SHELL_TOML.replace('"{base}/news/", ', "").replace("shell-site", "shell-only")
+    result, _ = crawl(tmp_path, server, only_shell)
+    assert result.returncode == 1 and "shell-only: failed" in result.stdout
+    assert 'needs JavaScript; map the site\'s JSON API ([source.api]) or set render = "browser"' in result.stderr
 
 
 needs_browser = pytest.mark.skipif(

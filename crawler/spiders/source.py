@@ -253,18 +253,19 @@ class SourceSpider(Spider):
     def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
         if self._not_modified(response) or not self._is_html(response):
             return
+        links = self._links.extract_links(response)
+        problem = empty_listing_kind(response.text) if not links else None
+        if problem is not None:  # a block page or a JavaScript app's empty shell: an error, not a listing
+            kind, reason = problem
+            self._error(kind, response.url, reason)
+            return
         self.pages_ok += 1
         self.counters.not_articles += 1
         self._remember_entry(response)
-        links = self._links.extract_links(response)
         for link in links:
             request = self._follow(link.url, depth)
             if request is not None:
                 yield request
-        problem = empty_listing_kind(response.text) if not links else None
-        if problem is not None:  # a block page or a JavaScript app's empty shell: say so, not just find nothing
-            kind, reason = problem
-            self._error(kind, response.url, reason)
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         if self._not_modified(response) or not self._is_html(response):
