@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 from crawler.api_source import ApiError, api_items, given_page, page_url
 from crawler.encoding import PageDecodeError, page_text
 from crawler.errors import classify_failure, dropped_redirect
+from crawler.extract import MIN_TEXT_CHARS
 from crawler.given import GivenPage
 from crawler.pagecheck import empty_listing_kind
 from crawler.render import render_meta
@@ -393,6 +394,9 @@ class SourceSpider(Spider):
         self.pages_ok += 1
         self.counters.not_articles += 1
         posts, ids = parse_preview(response.text)
+        # A one-liner ("Live at 15:00") is a channel's normal traffic, not an article and not an error.
+        posts = [post for post in posts if len(post.text) >= MIN_TEXT_CHARS]
+        self.counters.not_articles += len(ids) - len(posts)
         wanted, new = self._wanted([post_page(post, self.source) for post in posts])
         yield from wanted
         if ids and (new or not posts) and depth < self.source.max_depth and min(ids) > 1:
