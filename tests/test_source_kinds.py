@@ -19,7 +19,7 @@ from crawler.api_source import ApiError, api_items, given_page, page_url
 from crawler.errors import classify_failure
 from crawler.pagecheck import empty_listing_kind, script_shell
 from crawler.render import BrowserUnavailable, browser_settings
-from crawler.sources import SourcesError, parse_source
+from crawler.sources import API_KEYS, SourcesError, parse_source
 from crawler.telegram import parse_preview, post_title, preview_url
 from tests.conftest import ROOT, run_newsmon
 from tests.fixtures import sourcekinds as kinds
@@ -297,3 +297,12 @@ def test_a_listing_without_links_says_why():
     challenge = "<html><head><title>Just a moment...</title></head><body><script src=/cdn-cgi/challenge-platform/x.js></script><script>c()</script></body></html>"
     assert empty_listing_kind(challenge)[0] == "blocked"  # a challenge page is scripts too, but blocked first
     assert empty_listing_kind("<html><body><p>Пока новостей нет.</p></body></html>") is None
+
+
+def test_readme_documents_every_api_key_and_new_error_kind():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Source kinds", 1)[1].split("\n## ", 1)[0]
+    for key in API_KEYS:
+        assert f"`{key}`" in section, key
+    for kind in ("needs_javascript", "bad_json", "api_no_items", "api_bad_item", "browser_error"):
+        assert f"`{kind}`" in readme, kind
