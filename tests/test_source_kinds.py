@@ -112,6 +112,14 @@ def test_api_page_urls_items_and_public_url():
     page = given_page(source.api, item, source=source, api_url=page_url(source.api, 0))
     assert page.url == "https://uza.uz/ru/posts/" + kinds.UZA_ITEMS[0]["slug"]
     assert (page.title, page.published) == (kinds.UZA_ITEMS[0]["title"], "2026-11-21T14:40:00")
+    # The item's own language field: in the URL template and as evidence for identification.
+    mapping = {k: v for k, v in API.items() if k != "html"} | {
+        "language": "meta.lang", "text": "body", "url_template": "https://uza.uz/{lang}/posts/{slug}",
+    }
+    with_lang = parse_source({**BASE, "language": "ru", "api": mapping})
+    item = {"slug": "a_1", "title": "<b>Yangi</b> &quot;xabar&quot;", "body": "Matn &amp; davomi", "meta": {"lang": "uz-Latn"}}
+    page = given_page(with_lang.api, item, source=with_lang, api_url="https://api.example.uz/posts")
+    assert (page.url, page.lang, page.title, page.text) == ("https://uza.uz/uz/posts/a_1", "uz", 'Yangi "xabar"', "Matn & davomi")
     with pytest.raises(ApiError, match="no list of items at 'data'"):
         api_items(source.api, b'{"items": []}')
     with pytest.raises(ApiError) as error:
