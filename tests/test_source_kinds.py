@@ -312,5 +312,18 @@ def test_readme_documents_every_api_key_and_new_error_kind():
     section = readme.split("### Source kinds", 1)[1].split("\n## ", 1)[0]
     for key in API_KEYS:
         assert f"`{key}`" in section, key
-    for kind in ("needs_javascript", "bad_json", "api_no_items", "api_bad_item", "browser_error"):
+    for kind in ("needs_javascript", "bad_json", "api_no_items", "api_bad_item", "browser_error", "telegram_no_preview"):
         assert f"`{kind}`" in readme, kind
+
+
+def test_telegram_channel_without_a_preview_fails_with_the_reason(tmp_path, server):
+    info_page = "<html><head><title>Telegram: Contact @closed_chan</title></head><body><div class='tgme_page'>" \
+                "<div class='tgme_page_title'>Closed</div><a href='//telegram.org/dl'>Download</a></div></body></html>"
+    server.routes.update({
+        "/s/closed_chan": Route(status=302, headers={"Location": "/closed_chan"}),
+        "/closed_chan": Route(info_page),
+    })
+    toml = kinds.TELEGRAM_TOML.replace("cyberpolice_iiv", "closed_chan").replace("cyberpolice-iiv-telegram", "closed")
+    result, db = crawl(tmp_path, server, toml)
+    assert result.returncode == 1 and "closed: failed" in result.stdout and "telegram_no_preview 1" in result.stdout
+    assert "is the channel public, with its preview on?" in result.stderr

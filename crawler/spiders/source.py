@@ -391,9 +391,12 @@ class SourceSpider(Spider):
         """One channel preview page: each post with text as an article, then the older posts (``max_depth``)."""
         if not self._is_html(response):
             return
+        posts, ids = parse_preview(response.text)
+        if not ids and depth == 0:  # t.me sends channels without a public preview to their info page
+            self._error("telegram_no_preview", response.url, "no posts on the channel preview: is the channel public, with its preview on?")
+            return
         self.pages_ok += 1
         self.counters.not_articles += 1
-        posts, ids = parse_preview(response.text)
         # A one-liner ("Live at 15:00") is a channel's normal traffic, not an article and not an error.
         posts = [post for post in posts if len(post.text) >= MIN_TEXT_CHARS]
         self.counters.not_articles += len(ids) - len(posts)
