@@ -267,7 +267,8 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         if key not in SOURCE_KEYS:
             raise SourcesError(f"{label}: key {key!r}: unknown key (known: {', '.join(SOURCE_KEYS)})")
     for key in REQUIRED_KEYS:
-        if key == "article_urls" and ("api" in table or "telegram" in table):
+        pages = any(table.get(k) for k in ("start_urls", "feeds", "sitemaps"))
+        if key == "article_urls" and ("api" in table or "telegram" in table) and not pages:
             continue  # API items and Telegram posts come with their URL (checked when given)
         if key not in table:
             raise SourcesError(f"{label}: key {key!r}: missing")

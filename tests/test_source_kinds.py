@@ -97,8 +97,9 @@ def test_telegram_and_api_sources_need_no_article_urls_or_start_urls():
     api = parse_source({**BASE, "api": API})
     assert api.domains() == ["api.example.uz"] and api.entry_urls() == [API["endpoint"]]
     assert json.loads(api.table_row()["settings"])["api"]["endpoint"] == API["endpoint"]
-    with pytest.raises(SourcesError, match="key 'article_urls': missing"):
-        parse_source({**BASE, "start_urls": ["https://a.uz/"]})
+    for pages in ({}, {"api": API}, {"telegram": "cyberpolice_iiv"}):  # pages need article_urls, whatever else
+        with pytest.raises(SourcesError, match="key 'article_urls': missing"):
+            parse_source({**BASE, "start_urls": ["https://a.uz/"], **pages})
 
 
 # -- units: API mapping, Telegram preview, script shells ------------------------------
