@@ -33,7 +33,8 @@ class GivenPage(Page):
     """
 
     title: str = ""
-    published: str | None = None
+    published: str | None = None  # ISO 8601 date or timestamp (``normalize_date``)
+    origin: str = "api"  # where the date came from (``articles.published_source``): api or telegram
     lang: str | None = None  # the item's own language field: evidence for identification, like <html lang>
     body_html: str | None = None
     text: str | None = None
@@ -48,7 +49,7 @@ def normalize_date(value) -> str | None:
         if seconds > _EPOCH_MS:
             seconds /= 1000
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat()
+            return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat(timespec="seconds")
         except (OverflowError, OSError, ValueError):
             return None
     if not isinstance(value, str):
@@ -60,7 +61,7 @@ def normalize_date(value) -> str | None:
         return None
     if len(text) == 10:  # a date alone stays a date
         return parsed.date().isoformat()
-    return parsed.isoformat()
+    return parsed.isoformat(timespec="seconds")
 
 
 def clean_text(text: str) -> str:
@@ -96,7 +97,10 @@ def article_from_given(page: GivenPage) -> Article:
         source=page.source,
         title=page.title,
         text=text,
-        published=page.published,
+        # As for pages: the date in ``published``, the full timestamp (with its offset) in ``published_at``.
+        published=page.published[:10] if page.published else None,
+        published_at=page.published if page.published and len(page.published) > 10 else None,
+        published_source=page.origin if page.published else None,
         author=author,
         html_lang=page.lang,
     )

@@ -105,5 +105,6 @@ def post_page(post: Post, source: Source) -> GivenPage:
         language_hint=source.language or "",
         title=post_title(post.text),
         published=post.published,
+        origin="telegram",
         text=post.text,
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from newsmon.cli_alerts import alerts as alerts_command, alerts_option
+from newsmon.cli_dedupe import dedupe as dedupe_command
 from newsmon.cli_models import models as models_group, translate as translate_command
 from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, sources_option
 from newsmon.cli_workbench import watchlists as watchlists_group
@@ -70,9 +72,12 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also write a detailed log (INFO and up) to this file.")
 @click.option("--translate/--no-translate", "translate", default=True, show_default=True,
               help="After crawling, translate what is pending (models from $NEWSMON_MODELS_DIR or Argos's folder).")
+@click.option("--send-alerts", "send_alerts", is_flag=True,
+              help="After crawling, send new watchlist hits and source problems (see `newsmon alerts`).")
+@alerts_option
 def crawl(
     names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None,
-    translate: bool = True,
+    translate: bool = True, send_alerts: bool = False, alerts_path: Path | None = None,
 ) -> None:
     """Crawl every enabled source (or only NAMES) into the database and print a summary per source.
 
@@ -106,6 +111,10 @@ def crawl(
         from newsmon.cli_models import translate_after_crawl
 
         translate_after_crawl(db_path)
+    if send_alerts:  # after translation, so messages carry English titles; a failing destination never fails the crawl
+        from newsmon.cli_alerts import deliver
+
+        deliver(db_path, alerts_path, silent_days=3.0)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         for result in failed:
@@ -195,9 +204,11 @@ def list_sources(sources_path: Path, as_json: bool) -> None:
     click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)
 
 
+cli.add_command(alerts_command)
 cli.add_command(models_group)
 cli.add_command(translate_command)
 cli.add_command(watchlists_group)
+cli.add_command(dedupe_command)
 
 
 def main() -> None:

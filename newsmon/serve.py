@@ -72,6 +72,10 @@ def metadata_for(db_path: Path, *, watchlists: list[tuple[str, str]] = ()) -> di
     if "watchlist_feed" in queries:
         queries.update(watchlist_feed_queries(queries["watchlist_feed"], list(watchlists)))
     databases[Path(db_path).stem] = config
+    for dashboard in metadata.get("plugins", {}).get("datasette-dashboards", {}).values():
+        for chart in dashboard.get("charts", {}).values():
+            if chart.get("db") == "newsmon":
+                chart["db"] = Path(db_path).stem
     return metadata
 
 

@@ -31,7 +31,7 @@ class FetchResult:
 
     def to_json(self) -> dict:
         data = self.row if self.row is not None else self.article.to_dict()
-        keys = ("url", "fetched_url", "source", "title", "published", "author", "lang", "script",
+        keys = ("url", "fetched_url", "source", "title", "published", "published_at", "published_source", "author", "lang", "script",
                 "text", "title_en", "text_en", "translation_status", "translation_engine",
                 "translation_model", "translation_note")
         record = {key: data.get(key) for key in keys}

@@ -47,7 +47,11 @@ def assert_stored(db, expected: list[kinds.Expected]) -> dict[str, dict]:
     for e in expected:
         row = rows[e.url]
         assert row["title"] == e.title, e.url
-        assert row["published"] == e.published, e.url
+        if len(e.published) == 10:  # a date alone
+            assert (row["published"], row["published_at"]) == (e.published, None), e.url
+        else:  # the date, and the timestamp with its offset, as for pages
+            assert (row["published"], row["published_at"]) == (e.published[:10], e.published), e.url
+            assert row["published_source"] == ("telegram" if "t.me/" in e.url else "api")
         assert (row["lang"], row["script"]) == (e.lang, e.script), (e.url, row["lang"], row["script"])
         assert row["text"].startswith(e.first), (e.url, row["text"][:80])
         assert row["text"].endswith(e.last), (e.url, row["text"][-80:])
