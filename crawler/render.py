@@ -15,6 +15,7 @@ of ``crawler.encoding`` still see what the server said.
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 #: Debian's Chromium; ``NEWSMON_CHROMIUM`` (a Scrapy setting) points elsewhere.
@@ -27,6 +28,24 @@ CHROMIUM_ARGS = [
 #: What a page load does not need to fetch: the text is in the DOM, not in pictures or fonts.
 SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+
+class _OneLine(logging.Filter):
+    """Keeps the first line of scrapy-playwright's messages and drops their tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = record.getMessage().split("\n", 1)[0]
+        record.args = None
+        record.exc_info = record.exc_text = None
+        return True
+
+
+def one_line_browser_logs() -> None:
+    """scrapy-playwright logs each failed page load with its traceback; the spider already counts and
+    logs it as one line (``crawler.errors``), so its own record is cut to one line too (idempotent)."""
+    log = logging.getLogger("scrapy-playwright")
+    if not any(isinstance(f, _OneLine) for f in log.filters):
+        log.addFilter(_OneLine())
 
 
 class BrowserUnavailable(RuntimeError):

@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
-from crawler.render import CHROMIUM, BrowserUnavailable, browser_settings
+from crawler.render import CHROMIUM, BrowserUnavailable, browser_settings, one_line_browser_logs
 from crawler.sources import Source
 from crawler.spiders.source import SourceSpider
 from crawler.workers import close_writers, shutdown_executor
@@ -85,6 +85,7 @@ def source_settings(base: Settings, source: Source, run_id: str) -> Settings:
         chromium = settings.get("NEWSMON_CHROMIUM") or CHROMIUM
         for key, value in browser_settings(chromium=chromium, timeout=settings.getfloat("DOWNLOAD_TIMEOUT")).items():
             settings.set(key, value, priority="spider")
+        one_line_browser_logs()
     return settings
 
 

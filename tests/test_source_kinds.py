@@ -332,3 +332,19 @@ def test_telegram_channel_without_a_preview_fails_with_the_reason(tmp_path, serv
     result, db = crawl(tmp_path, server, toml)
     assert result.returncode == 1 and "closed: failed" in result.stdout and "telegram_no_preview 1" in result.stdout
     assert "is the channel public, with its preview on?" in result.stderr
+
+
+@pytest.mark.browser
+@needs_browser
+def test_browser_page_load_failure_is_one_line(tmp_path):
+    pytest.importorskip("scrapy_playwright", reason="the browser extra is not installed")
+    with FixtureServer({}) as closed:  # a port that was just free: nothing listens there now
+        port = closed.server_address[1]
+    toml = kinds.RENDERED_TOML.format(base=f"http://127.0.0.1:{port}")
+    sources = tmp_path / "sources.toml"
+    sources.write_text(toml, encoding="utf-8")
+    result = run_newsmon("crawl", "--db", str(tmp_path / "c.db"), "--sources", str(sources), "--no-translate")
+    assert result.returncode == 1
+    assert "rendered-site: failed" in result.stdout and "connection_refused 1" in result.stdout
+    assert "(browser: net::ERR_CONNECTION_REFUSED)" in result.stderr
+    assert "playwright/_impl" not in result.stderr  # scrapy-playwright's warning is cut to one line, no traceback
