@@ -236,6 +236,10 @@ def test_script_shell_pages_are_counted_as_needs_javascript(tmp_path, server):
     # Not remembered as "not an article": once the source gets render = "browser" it is asked for again.
     assert not list(db.query("select url from url_state where kind = 'not_article'"))
 
+    # `newsmon fetch` shares the step: the same kind, one line.
+    fetched = run_newsmon("fetch", "--no-store", server.url("/news/2026/11/20/shell-article"))
+    assert fetched.returncode == 1 and "a script shell (2 scripts" in fetched.stderr and "Traceback" not in fetched.stderr
+
     # A source whose only page is a shell fails, with the hint on stderr.
     only_shell = kinds.SHELL_TOML.replace('"{base}/news/", ', "").replace("shell-site", "shell-only")
     result, _ = crawl(tmp_path, server, only_shell)
