@@ -264,6 +264,9 @@ def test_browser_rendered_page_goes_through_the_same_steps(tmp_path, server):
     assert_stored(db, [kinds.Expected(server.url(expected.url), *list(expected.__dict__.values())[1:])])
     # The browser fetched the pages and their data; robots.txt went the plain way.
     assert {"/app/", "/app/news/7", "/app/api/list.json", "/app/api/news/7.json", "/robots.txt"} <= set(server.paths())
+    result, db = crawl(tmp_path, server, kinds.RENDERED_TOML)
+    assert result.returncode == 0 and "new 0" in result.stdout, result.stdout
+    assert db["articles"].count == 1
 
 
 def test_browser_failures_are_the_same_one_line_kinds():
