@@ -67,7 +67,34 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         if "DOWNLOAD_MAXSIZE" in text:  # HttpCompressionMiddleware: a decompression bomb
             return "too_large", f"response over the download size cap once decompressed: {text}"
         return "ignored", text
+    if type(exc).__module__.startswith("playwright."):
+        return classify_browser_error(exc)
     return type(exc).__name__.lower(), str(exc) or type(exc).__name__
+
+
+#: Chromium's network error codes (``net::ERR_...`` in Playwright's messages) as the kinds above.
+BROWSER_NET_ERRORS = {
+    "ERR_NAME_NOT_RESOLVED": "dns",
+    "ERR_CONNECTION_REFUSED": "connection_refused",
+    "ERR_CONNECTION_TIMED_OUT": "timeout",
+    "ERR_TIMED_OUT": "timeout",
+    "ERR_TOO_MANY_REDIRECTS": "redirect_loop",
+    "ERR_CONNECTION_RESET": "connection_lost",
+    "ERR_CONNECTION_CLOSED": "connection_lost",
+    "ERR_EMPTY_RESPONSE": "connection_lost",
+    "ERR_ADDRESS_UNREACHABLE": "connect_error",
+}
+
+
+def classify_browser_error(exc: Exception) -> tuple[str, str]:
+    """A Playwright error (``render = "browser"``) as the same kinds, with the first line of its message."""
+    message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if type(exc).__name__ == "TimeoutError":
+        return "timeout", f"timed out in the browser: {message}"
+    for code, kind in BROWSER_NET_ERRORS.items():
+        if f"net::{code}" in message:
+            return kind, f"{kind.replace('_', ' ')} (browser: net::{code})"
+    return "browser_error", f"browser: {message}"
 
 
 def classify_http_error(response) -> tuple[str, str]:

@@ -6,6 +6,7 @@ source and the key, so a typo in one entry is found before any crawl starts.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -36,7 +37,36 @@ SOURCE_KEYS: dict[str, str] = {
     "download_delay": "seconds between requests to this site (default from settings)",
     "enabled": "false skips the source in `newsmon crawl` (default true)",
     "notes": "free text for people",
+    "api": "a JSON API to read instead of (or besides) pages: a table, keys in API_KEYS",
+    "telegram": "a public Telegram channel read from its t.me/s/<channel> preview",
+    "telegram_base": "where the Telegram preview is served (default https://t.me; tests and mirrors)",
+    "render": "'browser': fetch start pages and articles with headless Chromium (optional extra)",
 }
+
+#: Every key of a source's ``api`` table (JSON API mapping); field names are dotted paths in an item.
+API_KEYS: dict[str, str] = {
+    "endpoint": "the list endpoint URL, with its fixed query parameters",
+    "page_param": "query parameter carrying the page number (default 'page'; '' for no paging)",
+    "start": "number of the first page (default 1)",
+    "max_pages": "pages of the list read per run at most (default 5)",
+    "per_page_param": "query parameter carrying the page size (default 'per_page')",
+    "per_page": "page size to ask for (optional)",
+    "items": "dotted path to the list of items in the response ('' when the response is the list)",
+    "url": "field giving the public article URL (absolute, or relative to the endpoint)",
+    "url_template": "public article URL built from fields, e.g. 'https://uza.uz/{lang}/posts/{slug}'",
+    "title": "field giving the title",
+    "html": "field giving the article body as HTML (cleaned like a page)",
+    "text": "field giving the article body as plain text",
+    "date": "field giving the publication date (ISO 8601 or Unix seconds/milliseconds; optional)",
+    "language": "field giving the item's language code (optional; else the source's language)",
+    "headers": "extra HTTP headers for the API requests (table)",
+}
+
+RENDER_MODES = ("browser",)
+TELEGRAM_BASE = "https://t.me"
+_CHANNEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+_FIELD_RE = re.compile(r"^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$")
+_TEMPLATE_FIELD_RE = re.compile(r"\{([^{}]*)\}")
 
 REQUIRED_KEYS = ("name", "country", "kind", "article_urls")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -44,6 +74,27 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 class SourcesError(ValueError):
     """The sources file is missing, unreadable or has an invalid entry."""
+
+
+@dataclass(frozen=True)
+class ApiMapping:
+    """Where a JSON API keeps its articles: the ``api`` table of a source, validated."""
+
+    endpoint: str
+    title: str
+    url: str | None = None
+    url_template: str | None = None
+    html: str | None = None
+    text: str | None = None
+    date: str | None = None
+    language: str | None = None
+    items: str = ""
+    page_param: str = "page"
+    start: int = 1
+    max_pages: int = 5
+    per_page_param: str = "per_page"
+    per_page: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +117,10 @@ class Source:
     download_delay: float | None = None
     enabled: bool = True
     notes: str | None = None
+    api: ApiMapping | None = None
+    telegram: str | None = None
+    telegram_base: str = TELEGRAM_BASE
+    render: str | None = None
 
     def is_article_url(self, url: str) -> bool:
         return re.search(self.article_urls, url) is not None
@@ -73,10 +128,23 @@ class Source:
     def is_follow_url(self, url: str) -> bool:
         return bool(self.follow_urls) and re.search(self.follow_urls, url) is not None
 
+    def entry_urls(self) -> list[str]:
+        """Where a crawl of this source starts: pages, feeds, sitemaps, the API's list, the channel preview."""
+        urls = [*self.start_urls, *self.feeds, *self.sitemaps]
+        if self.api is not None:
+            urls.append(self.api.endpoint)
+        if self.telegram:
+            urls.append(f"{self.telegram_base}/s/{self.telegram}")
+        return urls
+
     def domains(self) -> list[str]:
         if self.allowed_domains:
             return list(self.allowed_domains)
         hosts = {urlparse(u).hostname for u in (*self.start_urls, *self.feeds, *self.sitemaps)}
+        if self.api is not None:
+            hosts.add(urlparse(self.api.endpoint).hostname)
+        if self.telegram:
+            hosts.add(urlparse(self.telegram_base).hostname)
         return sorted(h for h in hosts if h)
 
     def settings_json(self) -> dict:
@@ -91,6 +159,10 @@ class Source:
             "download_delay": self.download_delay,
             "enabled": self.enabled,
             "notes": self.notes,
+            "api": dataclasses.asdict(self.api) if self.api is not None else None,
+            "telegram": self.telegram,
+            "telegram_base": self.telegram_base if self.telegram else None,
+            "render": self.render,
         }
 
     def table_row(self) -> dict:
@@ -171,6 +243,13 @@ def _regex(table: dict, key: str, label: str) -> str | None:
     return value
 
 
+def _headers(table: dict, label: str) -> dict[str, str]:
+    headers = table.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise SourcesError(f"{label}: key 'headers': expected a table of strings")
+    return headers
+
+
 def _typed(table: dict, key: str, label: str, kind: type | tuple[type, ...], default):
     value = table.get(key, default)
     if value is not default and (not isinstance(value, kind) or isinstance(value, bool) and kind is not bool):
@@ -188,6 +267,9 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         if key not in SOURCE_KEYS:
             raise SourcesError(f"{label}: key {key!r}: unknown key (known: {', '.join(SOURCE_KEYS)})")
     for key in REQUIRED_KEYS:
+        pages = any(table.get(k) for k in ("start_urls", "feeds", "sitemaps"))
+        if key == "article_urls" and ("api" in table or "telegram" in table) and not pages:
+            continue  # API items and Telegram posts come with their URL (checked when given)
         if key not in table:
             raise SourcesError(f"{label}: key {key!r}: missing")
     if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -204,11 +286,19 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
     start_urls = _url_list(table, "start_urls", label)
     feeds = _url_list(table, "feeds", label)
     sitemaps = _url_list(table, "sitemaps", label)
-    if not (start_urls or feeds or sitemaps):
-        raise SourcesError(f"{label}: key 'start_urls': give at least one of start_urls, feeds, sitemaps")
-    headers = table.get("headers", {})
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        raise SourcesError(f"{label}: key 'headers': expected a table of strings")
+    api = _api_mapping(table, label)
+    telegram, telegram_base = _telegram(table, label)
+    if not (start_urls or feeds or sitemaps or api or telegram):
+        raise SourcesError(f"{label}: key 'start_urls': give at least one of start_urls, feeds, sitemaps, api, telegram")
+    render = table.get("render")
+    if render is not None and render not in RENDER_MODES:
+        raise SourcesError(f"{label}: key 'render': expected one of {', '.join(RENDER_MODES)}, got {render!r}")
+    if render is not None and not (start_urls or feeds or sitemaps):
+        raise SourcesError(f"{label}: key 'render': renders pages (start pages and articles); give start_urls, feeds or sitemaps")
+    article_urls = _regex(table, "article_urls", label)
+    if article_urls is None:
+        article_urls = rf"(?i)^https://t\.me/{telegram}/\d+$" if telegram and not api else r"^https?://"
+    headers = _headers(table, label)
     domains = table.get("allowed_domains", [])
     if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
         raise SourcesError(f"{label}: key 'allowed_domains': expected a list of host names")
@@ -230,7 +320,7 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         start_urls=start_urls,
         feeds=feeds,
         sitemaps=sitemaps,
-        article_urls=_regex(table, "article_urls", label),
+        article_urls=article_urls,
         follow_urls=_regex(table, "follow_urls", label),
         allowed_domains=tuple(domains),
         max_pages=max_pages,
@@ -241,4 +331,93 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         download_delay=float(delay) if delay is not None else None,
         enabled=_typed(table, "enabled", label, bool, True),
         notes=_typed(table, "notes", label, str, None),
+        api=api,
+        telegram=telegram,
+        telegram_base=telegram_base,
+        render=render,
     )
+
+
+def _field(table: dict, key: str, label: str) -> str | None:
+    value = table.get(key)
+    if value is not None and (not isinstance(value, str) or not _FIELD_RE.match(value)):
+        raise SourcesError(f"{label}: key {key!r}: expected a field name or dotted path such as 'data.title'")
+    return value
+
+
+def _api_mapping(table: dict, label: str) -> ApiMapping | None:
+    """The ``api`` table, validated: one URL source, one body field, sane paging."""
+    if "api" not in table:
+        return None
+    api = table["api"]
+    label = f"{label}: key 'api'"
+    if not isinstance(api, dict):
+        raise SourcesError(f"{label}: expected a table (see the README's JSON API keys)")
+    for key in api:
+        if key not in API_KEYS:
+            raise SourcesError(f"{label}: key {key!r}: unknown key (known: {', '.join(API_KEYS)})")
+    for key in ("endpoint", "title"):
+        if key not in api:
+            raise SourcesError(f"{label}: key {key!r}: missing")
+    endpoint = _url_list(api, "endpoint", label)
+    if len(endpoint) != 1:
+        raise SourcesError(f"{label}: key 'endpoint': expected one URL")
+    if ("url" in api) == ("url_template" in api):
+        raise SourcesError(f"{label}: key 'url': give exactly one of url (a field) and url_template")
+    if ("html" in api) == ("text" in api):
+        raise SourcesError(f"{label}: key 'html': give exactly one of html and text (the body field)")
+    template = _typed(api, "url_template", label, str, None)
+    if template is not None:
+        fields = _TEMPLATE_FIELD_RE.findall(template)
+        if not fields or any(not _FIELD_RE.match(f) for f in fields):
+            raise SourcesError(f"{label}: key 'url_template': expected {{field}} placeholders, e.g. 'https://site/{{slug}}'")
+        parsed = urlparse(_TEMPLATE_FIELD_RE.sub("x", template))
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise SourcesError(f"{label}: key 'url_template': not an http(s) URL template: {template!r}")
+    items = _typed(api, "items", label, str, "")
+    if items and not _FIELD_RE.match(items):
+        raise SourcesError(f"{label}: key 'items': expected a dotted path such as 'data' or 'result.items'")
+    page_param = _typed(api, "page_param", label, str, "page")
+    per_page_param = _typed(api, "per_page_param", label, str, "per_page")
+    start = _typed(api, "start", label, int, 1)
+    max_pages = _typed(api, "max_pages", label, int, 5)
+    per_page = _typed(api, "per_page", label, int, None)
+    if start < 0:
+        raise SourcesError(f"{label}: key 'start': must not be negative")
+    if max_pages < 1:
+        raise SourcesError(f"{label}: key 'max_pages': must be at least 1")
+    if per_page is not None and (per_page < 1 or not per_page_param):
+        raise SourcesError(f"{label}: key 'per_page': must be at least 1, with a per_page_param")
+    headers = _headers(api, label)
+    return ApiMapping(
+        endpoint=endpoint[0],
+        title=_field(api, "title", label),
+        url=_field(api, "url", label),
+        url_template=template,
+        html=_field(api, "html", label),
+        text=_field(api, "text", label),
+        date=_field(api, "date", label),
+        language=_field(api, "language", label),
+        items=items,
+        page_param=page_param,
+        start=start,
+        max_pages=max_pages,
+        per_page_param=per_page_param,
+        per_page=per_page,
+        headers=dict(headers),
+    )
+
+
+def _telegram(table: dict, label: str) -> tuple[str | None, str]:
+    """The ``telegram`` channel name and the preview's base URL."""
+    channel = table.get("telegram")
+    if channel is not None and (not isinstance(channel, str) or not _CHANNEL_RE.match(channel)):
+        raise SourcesError(f"{label}: key 'telegram': expected a public channel name such as 'cyberpolice_iiv'")
+    base = table.get("telegram_base", TELEGRAM_BASE)
+    if "telegram_base" in table:
+        if channel is None:
+            raise SourcesError(f"{label}: key 'telegram_base': only with a telegram channel")
+        _url_list(table, "telegram_base", label)
+    if not isinstance(base, str):
+        raise SourcesError(f"{label}: key 'telegram_base': expected a URL")
+    return channel, base.rstrip("/")

@@ -202,7 +202,7 @@ def list_sources(sources_path: Path, as_json: bool) -> None:
                                for s in sources], ensure_ascii=False, indent=2))
         return
     for s in sources:
-        entry = len(s.start_urls) + len(s.feeds) + len(s.sitemaps)
+        entry = len(s.entry_urls())
         state = "" if s.enabled else "  [disabled]"
         click.echo(f"{s.name:<24} {s.country:<4} {s.kind:<8} {s.language or '-':<3} {entry} entry URL(s){state}")
     click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)
