@@ -36,16 +36,27 @@ BLOCK_STATUSES = (401, 403, 429, 503)
 MAX_CHALLENGE_BYTES = 256 * 1024
 
 
+class RefusedRedirect(IgnoreRequest):
+    """A redirect ``crawler.middlewares.RedirectPolicyMiddleware`` would not follow; ``kind`` counts it."""
+
+    def __init__(self, kind: str, reason: str):
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
 def classify_failure(failure: Failure) -> tuple[str, str]:
     """``(kind, reason)`` for a request failure: ``kind`` is a short counter name."""
     exc = failure.value
     if isinstance(exc, HttpError):
         return classify_http_error(exc.response)
+    if isinstance(exc, RefusedRedirect):
+        return exc.kind, exc.reason
     # Scrapy 2.13+ wraps Twisted's errors in its own; both are checked.
     if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
         return "dns", "DNS lookup failed"
     if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
-        return "connection_refused", "connection refused"
+        return "connection_refused", "cannot connect: connection refused"
     if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", "timed out"
     if isinstance(exc, DownloadCancelledError):
@@ -54,7 +65,9 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return "too_large", f"response over the download size cap (DOWNLOAD_MAXSIZE){': ' + str(exc) if str(exc) else ''}"
     if isinstance(exc, ConnectError):
         return "connect_error", f"cannot connect: {exc}"
-    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, ResponseDataLossError, DownloadFailedError)):
+    if isinstance(exc, ResponseDataLossError):  # DOWNLOAD_FAIL_ON_DATALOSS: never store a cut body
+        return "truncated", "response cut short (body shorter than its Content-Length, or broken chunked framing)"
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, DownloadFailedError)):
         return "connection_lost", "connection lost before the response was complete"
     if isinstance(exc, UnsupportedURLSchemeError):
         return "unsupported_url", f"unsupported URL scheme: {exc}"

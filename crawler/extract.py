@@ -45,6 +45,19 @@ class ExtractionError(Exception):
         return self.message
 
 
+#: Characters XML forbids (C0 controls but tab/LF/CR, U+FFFE, U+FFFF): one of them anywhere makes
+#: lxml's tree unusable to trafilatura, losing the whole article. Form feed and vertical tab
+#: separate words, so they become spaces; the others are dropped.
+_FORBIDDEN_CHARS = {c: None for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
+_FORBIDDEN_CHARS.update({0x0B: " ", 0x0C: " "})
+_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def strip_forbidden_chars(html: str) -> str:
+    """``html`` without the control characters XML forbids (a cheap search first: most pages have none)."""
+    return html.translate(_FORBIDDEN_CHARS) if _FORBIDDEN_RE.search(html) else html
+
+
 _HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*", re.I)
 _CANONICAL_RE = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.I)
 _HREF_RE = re.compile(r"\bhref\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -76,7 +89,7 @@ def extract_article(page: Page) -> Article:
     if not page.html or not page.html.strip():
         raise ExtractionError("empty_page", "the page is empty")
     try:
-        tree = lxml_html.document_fromstring(page.html)
+        tree = lxml_html.document_fromstring(strip_forbidden_chars(page.html))
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise ExtractionError("malformed_html", f"cannot parse HTML: {exc}") from None
     document = trafilatura.bare_extraction(

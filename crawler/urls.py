@@ -48,3 +48,12 @@ def same_site(a: str, b: str) -> bool:
         return name[4:] if name.startswith("www.") else name
 
     return host(a) == host(b) != ""
+
+
+def host_in_domains(url: str, domains: list[str]) -> bool:
+    """True when ``url``'s host is one of ``domains`` or under one; by host name, ignoring the port.
+
+    (Scrapy's ``url_is_from_any_domain`` compares ``host:port`` and would reject a ported host.)
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
