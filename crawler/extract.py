@@ -6,6 +6,7 @@ share it, and tests run it on saved pages.
 
 from __future__ import annotations
 
+import html as html_module
 import logging
 import re
 from urllib.parse import urljoin, urlsplit
@@ -78,7 +79,7 @@ def canonical_url(html: str, page_url: str) -> str:
     for tag in _CANONICAL_RE.findall(html[:200_000]):
         href = _HREF_RE.search(tag)
         if href:
-            url = urljoin(page_url, href.group(1).strip())
+            url = urljoin(page_url, html_module.unescape(href.group(1).strip()))  # "&amp;" in an attribute is "&"
             if url.startswith(("http://", "https://")) and same_site(url, page_url) and urlsplit(url).path not in ("", "/"):
                 return canonicalize(url)
     return canonicalize(page_url)
