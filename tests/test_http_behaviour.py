@@ -9,6 +9,8 @@ configuration that would validate and then crash is refused by ``newsmon sources
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlite_utils
 
@@ -167,3 +169,39 @@ def test_one_control_character_does_not_lose_the_article(char):
     for paragraph in ARTICLE.paragraphs[1:]:
         assert paragraph in article.text
     assert char not in article.text
+
+
+def test_the_crawl_counts_the_same_answers_under_the_same_kinds_and_reasons(tmp_path, hostile):
+    """One behaviour: each answer `fetch` refuses, the crawl counts under the kind `fetch` names, with its reason."""
+    cases = {
+        "/a/long-header": (html_answer(PAGE, extra=[("X-Padding", "a" * 70_000)]), "connection_lost"),
+        "/a/cut": (html_answer(PAGE[: len(PAGE) // 2], content_length=len(PAGE)), "truncated"),
+        "/a/chunks": (chunked(PAGE, break_framing=True), "truncated"),
+        "/a/to-ftp": (redirect("ftp://127.0.0.1/x.html"), "redirect_refused"),
+    }
+    many = RU_ARTICLES[1]
+    hostile.routes["/a/many-headers"] = html_answer(article_page(many, []).encode("utf-8"),
+                                                    extra=[(f"X-Header-{i}", "v") for i in range(150)])
+    for path, (raw, _) in cases.items():
+        hostile.routes[path] = raw
+    links = "".join(f'<a href="{p}">{p}</a> ' for p in [*cases, "/a/many-headers"])
+    hostile.routes["/"] = html_answer(f"<html><body>{links}</body></html>".encode())
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[source]]\nname = "hostile"\ncountry = "KZ"\nkind = "news"\nstart_urls = ["{hostile.url("/")}"]\n'
+        "article_urls = '/a/[\\w-]+$'\nlocal_mirror = true\n",
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "crawl.db"
+    crawl = run_newsmon("-v", "crawl", "--no-translate", "--db", str(db_path), "--sources", str(sources), timeout=120)
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    run = next(sqlite_utils.Database(db_path).query("select errors_by_kind from crawl_runs"))
+    expected: dict[str, int] = {}
+    for _, kind in cases.values():
+        expected[kind] = expected.get(kind, 0) + 1
+    assert json.loads(run["errors_by_kind"]) == expected, crawl.stderr[-3000:]
+    assert [r["title"] for r in stored(db_path)] == [many.title]  # 150 headers: read, as by fetch
+    for path in cases:
+        url = hostile.url(path)
+        reason = one_line(fetch(tmp_path / "f.db", url), url).split(f"{url}: ", 1)[1]
+        assert f"hostile: {url}: {reason}" in crawl.stderr, (path, reason)
