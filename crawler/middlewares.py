@@ -113,19 +113,27 @@ async def private_addresses(url: str) -> list[str]:
     return sorted({info[4][0] for info in infos if not is_public_address(info[4][0])})
 
 
-async def refuse_redirect(source_url: str, target: str, *, allow_private: bool, domains: list[str]) -> tuple[str, str] | None:
+async def refuse_redirect(
+    source_url: str, target: str, *, allow_private: bool, domains: list[str], source_ip: str | None = None
+) -> tuple[str, str] | None:
     """``(kind, reason)`` when the redirect from ``source_url`` to ``target`` must not be followed.
 
-    A redirect within the same host and port is never refused for its address: the
-    user (or the sources file) named that host. Anywhere else, a name that resolves to
-    a private address is refused unless ``allow_private`` (local mirrors, ``fetch --allow-private``).
+    A redirect that stays on the same host and port, sent by a server that is itself at a
+    private address, is not refused for its address: the user (or the sources file) named
+    that host. A server at a public address (``source_ip``, when known) may never send the
+    crawl into a private one, even under its own name (DNS rebinding). Anywhere else, a
+    name that resolves to a private address is refused unless ``allow_private`` (local
+    mirrors, ``fetch --allow-private``).
     """
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ("http", "https"):
         return "redirect_refused", f"redirect to a non-web URL refused: {target}"
     if domains and not host_in_domains(target, domains):
         return "offsite_redirect", f"redirect off the source's domains ({', '.join(domains)}) not followed: {target}"
-    if allow_private or _origin(target) == _origin(source_url):
+    if allow_private:
+        return None
+    named_private_host = _origin(target) == _origin(source_url) and (source_ip is None or not is_public_address(source_ip))
+    if named_private_host:
         return None
     inside = await private_addresses(target)
     if inside:
@@ -137,7 +145,8 @@ async def refuse_redirect(source_url: str, target: str, *, allow_private: bool, 
 
 
 class RedirectPolicyMiddleware:
-    """Refuses the redirects ``refuse_redirect`` names, before RedirectMiddleware follows them."""
+    """Refuses the redirects ``refuse_redirect`` names: HTTP 3xx before RedirectMiddleware follows
+    them, and ``<meta http-equiv=refresh>`` hops (MetaRefreshMiddleware) before they are sent."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -147,13 +156,32 @@ class RedirectPolicyMiddleware:
     def from_crawler(cls, crawler: Crawler) -> "RedirectPolicyMiddleware":
         return cls(crawler)
 
+    def _domains(self) -> list[str]:
+        return list(getattr(self.crawler.spider, "allowed_domains", None) or [])
+
+    async def process_request(self, request: Request) -> None:
+        reasons = request.meta.get("redirect_reasons") or []
+        if not reasons or reasons[-1] != "meta refresh":
+            return None
+        refused = await refuse_redirect(request.meta["redirect_urls"][-1], request.url,
+                                        allow_private=self.allow_private, domains=self._domains())
+        if refused is not None:
+            raise RefusedRedirect(*refused)
+        return None
+
     async def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
         if response.status not in REDIRECT_STATUSES or not location or request.meta.get("dont_redirect"):
             return response
         target = urljoin(request.url, safe_url_string(location.decode("latin-1")))
-        domains = list(getattr(self.crawler.spider, "allowed_domains", None) or [])
-        refused = await refuse_redirect(request.url, target, allow_private=self.allow_private, domains=domains)
+        refused = await refuse_redirect(request.url, target, allow_private=self.allow_private,
+                                        domains=self._domains(), source_ip=_ip(response))
         if refused is not None:
             raise RefusedRedirect(*refused)
         return response
+
+
+def _ip(response: Response) -> str | None:
+    """The address the response came from (Scrapy records it), as text."""
+    address = getattr(response, "ip_address", None)
+    return str(address) if address is not None else None

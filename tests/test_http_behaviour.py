@@ -9,12 +9,14 @@ configuration that would validate and then crash is refused by ``newsmon sources
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 import sqlite_utils
 
 from crawler.extract import extract_article
+from crawler.middlewares import is_public_address, refuse_redirect
 from crawler.sources import SourcesError, load_sources
 from storage.records import Page
 from tests.conftest import run_newsmon
@@ -119,12 +121,15 @@ def test_redirects_leave_neither_the_web_nor_into_private_addresses(tmp_path, ho
         # another service on this machine, reached by name: checked on the address it resolves to
         inside = other.url("/inside").replace("127.0.0.1", "localhost")
         hostile.routes["/to-inside"] = redirect(inside)
+        hostile.routes["/refresh-inside"] = html_answer(
+            f'<html><head><meta http-equiv="refresh" content="0; url={inside}"></head><body></body></html>'.encode())
         for path in ("/to-ftp", "/to-file"):
             url = hostile.url(path)
             assert "redirect to a non-web URL refused" in one_line(fetch(db_path, url), url)
-        url = hostile.url("/to-inside")
-        line = one_line(fetch(db_path, url), url)
-        assert "redirect into a private address (127.0.0.1" in line and "--allow-private" in line
+        for path in ("/to-inside", "/refresh-inside"):  # an HTTP redirect, and a <meta> refresh
+            url = hostile.url(path)
+            line = one_line(fetch(db_path, url), url)
+            assert "redirect into a private address (127.0.0.1" in line and "--allow-private" in line
         assert other.paths() == []  # never even asked
         assert not db_path.exists() or stored(db_path) == []
         result = fetch(db_path, url, "--allow-private")
@@ -205,3 +210,17 @@ def test_the_crawl_counts_the_same_answers_under_the_same_kinds_and_reasons(tmp_
         url = hostile.url(path)
         reason = one_line(fetch(tmp_path / "f.db", url), url).split(f"{url}: ", 1)[1]
         assert f"hostile: {url}: {reason}" in crawl.stderr, (path, reason)
+
+
+def test_a_public_server_cannot_send_the_crawl_inside_even_under_its_own_name():
+    """DNS rebinding: the same host name, now resolving to loopback, after a public server's redirect."""
+    source, target = "http://localhost:8080/news/1", "http://localhost:8080/admin"
+
+    def refused(**kwargs):
+        return asyncio.run(refuse_redirect(source, target, domains=[], **kwargs))
+
+    assert refused(allow_private=False, source_ip="93.184.216.34")[0] == "redirect_refused"
+    assert refused(allow_private=False, source_ip="127.0.0.1") is None  # the user named this local host
+    assert refused(allow_private=True, source_ip="93.184.216.34") is None
+    assert is_public_address("93.184.216.34") and not is_public_address("::ffff:10.0.0.1")
+    assert not any(map(is_public_address, ["10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1", "0.0.0.0"]))
