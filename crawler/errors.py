@@ -30,6 +30,9 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.pagecheck import page_kind
 
+#: The reason for a body cut short; Scrapy fails it (DOWNLOAD_FAIL_ON_DATALOSS) or flags it ``dataloss``.
+TRUNCATED = ("truncated", "response cut short (body shorter than its Content-Length, or broken chunked framing)")
+
 #: Error statuses whose body is worth checking for an anti-bot challenge or block page.
 BLOCK_STATUSES = (401, 403, 429, 503)
 #: Bodies larger than this are never a challenge page (saves decoding big error pages).
@@ -66,7 +69,7 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, ConnectError):
         return "connect_error", f"cannot connect: {exc}"
     if isinstance(exc, ResponseDataLossError):  # DOWNLOAD_FAIL_ON_DATALOSS: never store a cut body
-        return "truncated", "response cut short (body shorter than its Content-Length, or broken chunked framing)"
+        return TRUNCATED
     if isinstance(exc, (ResponseFailed, ResponseNeverReceived, DownloadFailedError)):
         return "connection_lost", "connection lost before the response was complete"
     if isinstance(exc, UnsupportedURLSchemeError):

@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler import settings as crawl_settings
 from crawler.encoding import PageDecodeError, page_text
-from crawler.errors import classify_failure
+from crawler.errors import TRUNCATED, classify_failure
 from storage.records import Page
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,8 @@ def download(url: str, settings: Settings) -> Response:
         raise FetchError(reason, kind)
     if "response" not in outcome:
         raise FetchError("no response (the request was dropped)", "fetch_failed")
+    if "dataloss" in outcome["response"].flags:  # DOWNLOAD_FAIL_ON_DATALOSS turned off: still never stored
+        raise FetchError(TRUNCATED[1], TRUNCATED[0])
     return outcome["response"]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 
 import pytest
 import sqlite_utils
@@ -19,7 +21,7 @@ from crawler.extract import extract_article
 from crawler.middlewares import is_public_address, refuse_redirect
 from crawler.sources import SourcesError, load_sources
 from storage.records import Page
-from tests.conftest import run_newsmon
+from tests.conftest import ROOT, run_newsmon
 from tests.fixtures.articles import RU_ARTICLES
 from tests.fixtures.hostile import HostileServer, Raw, html_answer, redirect, response_head
 from tests.fixtures.sites import article_page
@@ -224,3 +226,47 @@ def test_a_public_server_cannot_send_the_crawl_inside_even_under_its_own_name():
     assert refused(allow_private=True, source_ip="93.184.216.34") is None
     assert is_public_address("93.184.216.34") and not is_public_address("::ffff:10.0.0.1")
     assert not any(map(is_public_address, ["10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1", "0.0.0.0"]))
+
+
+FETCH_KEEPING_DATALOSS = """
+import sys
+from newsmon import fetch
+plain = fetch.fetch_settings
+def keep_dataloss(**kwargs):
+    settings = plain(**kwargs)
+    settings.set("DOWNLOAD_FAIL_ON_DATALOSS", False, priority="cmdline")
+    return settings
+fetch.fetch_settings = keep_dataloss
+try:
+    fetch.fetch_page(sys.argv[1], source="t")
+    print("stored")
+except fetch.FetchError as exc:
+    print(exc.kind)
+"""
+CRAWL_KEEPING_DATALOSS = """
+import sys
+from crawler.run import run_crawl
+from crawler.sources import load_sources
+for result in run_crawl(load_sources(sys.argv[1]), db_path=sys.argv[2],
+                        settings_overrides={"DOWNLOAD_FAIL_ON_DATALOSS": False, "RETRY_TIMES": 0}):
+    print(result.summary_line())
+"""
+
+
+def test_a_body_flagged_dataloss_is_refused_even_with_the_setting_off(tmp_path, hostile):
+    """Turning DOWNLOAD_FAIL_ON_DATALOSS off makes Scrapy pass cut bodies on, flagged: still never stored."""
+    hostile.routes["/a/cut"] = html_answer(PAGE[: len(PAGE) * 6 // 10], content_length=len(PAGE))
+    hostile.routes["/"] = html_answer(b'<html><body><a href="/a/cut">cut</a></body></html>')
+    result = subprocess.run([sys.executable, "-c", FETCH_KEEPING_DATALOSS, hostile.url("/a/cut")],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.stdout.strip() == "truncated", result.stderr[-2000:]
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[source]]\nname = "cut"\ncountry = "KZ"\nkind = "news"\nstart_urls = ["{hostile.url("/")}"]\n'
+        "article_urls = '/a/[\\w-]+$'\nlocal_mirror = true\n",
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "crawl.db"
+    result = subprocess.run([sys.executable, "-c", CRAWL_KEEPING_DATALOSS, str(sources), str(db_path)],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "errors 1 (truncated 1)" in result.stdout and "new 0" in result.stdout, result.stderr[-2000:]

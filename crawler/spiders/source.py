@@ -25,7 +25,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.encoding import PageDecodeError, page_text
-from crawler.errors import classify_failure, dropped_redirect
+from crawler.errors import TRUNCATED, classify_failure, dropped_redirect
 from storage.records import Page
 from crawler.sources import Source
 from crawler.urls import canonicalize, host_in_domains, repair_glued_url
@@ -258,6 +258,9 @@ class SourceSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         if self._not_modified(response) or not self._is_html(response):
+            return
+        if "dataloss" in response.flags:  # DOWNLOAD_FAIL_ON_DATALOSS turned off: never store a cut body
+            self._error(TRUNCATED[0], response.url, TRUNCATED[1])
             return
         assert isinstance(response, TextResponse)
         self.pages_ok += 1
