@@ -80,10 +80,8 @@ def fetch_settings(*, user_agent: str | None, headers: dict[str, str] | None, ti
         "DOWNLOAD_TIMEOUT": timeout,
         "DOWNLOAD_MAXSIZE": max_bytes,
         "NEWSMON_ALLOW_PRIVATE": allow_private,
-        "DEFAULT_REQUEST_HEADERS": {
-            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-            **(headers or {}),
-        },
+        # the crawl's default headers with the source's on top, as crawler.run does
+        "DEFAULT_REQUEST_HEADERS": {**settings.getdict("DEFAULT_REQUEST_HEADERS"), **(headers or {})},
     }
     if user_agent:
         overrides["USER_AGENT"] = user_agent
