@@ -203,3 +203,37 @@ def test_a_redirect_into_another_local_service_is_refused_and_counted(crawl):
 
 def test_a_crawl_opens_no_listening_socket(crawl):
     assert crawl.listening == set()
+
+
+LOCAL_SOURCE = """[[source]]
+name = "local"
+country = "IT"
+kind = "news"
+start_urls = ["http://127.0.0.1:8000/", "http://127.example.org/"]
+article_urls = '/news/'
+"""
+
+
+def test_local_mirror_mode_is_said_not_guessed_from_the_host(tmp_path, monkeypatch):
+    from crawler.run import base_settings, source_settings
+    from crawler.sources import load_sources
+
+    path = tmp_path / "sources.toml"
+    path.write_text(LOCAL_SOURCE, encoding="utf-8")
+    monkeypatch.delenv("NEWSMON_LOCAL_MIRROR", raising=False)
+    base = base_settings(db_path=str(tmp_path / "x.db"))
+
+    def politeness(source):
+        settings = source_settings(base, source, "run")
+        return (settings.getbool("AUTOTHROTTLE_ENABLED"), settings.getfloat("DOWNLOAD_DELAY"),
+                settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), settings.getbool("NEWSMON_ALLOW_PRIVATE"))
+
+    (plain,) = load_sources(path)
+    assert not plain.local_mirror and politeness(plain) == (True, 0.5, 2, False)
+    path.write_text(LOCAL_SOURCE + "local_mirror = true\n", encoding="utf-8")
+    (mirror,) = load_sources(path)
+    assert politeness(mirror) == (False, 0.0, 16, True)
+    path.write_text(LOCAL_SOURCE, encoding="utf-8")
+    monkeypatch.setenv("NEWSMON_LOCAL_MIRROR", "1")
+    (by_env,) = load_sources(path)
+    assert politeness(by_env) == (False, 0.0, 16, True)
