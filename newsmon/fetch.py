@@ -122,6 +122,7 @@ def fetch_page(
     max_bytes: int = crawl_settings.DOWNLOAD_MAXSIZE,
     allow_private: bool = False,
 ) -> Page:
+    """The HTML page at ``url``, decoded as the crawl decodes it; ``FetchError`` (with the crawl's kind) if none."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise FetchError("not an http(s) URL", "unsupported_url")
