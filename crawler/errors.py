@@ -30,10 +30,22 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.pagecheck import page_kind
 
+#: The reason for a body cut short; Scrapy fails it (DOWNLOAD_FAIL_ON_DATALOSS) or flags it ``dataloss``.
+TRUNCATED = ("truncated", "response cut short (body shorter than its Content-Length, or broken chunked framing)")
+
 #: Error statuses whose body is worth checking for an anti-bot challenge or block page.
 BLOCK_STATUSES = (401, 403, 429, 503)
 #: Bodies larger than this are never a challenge page (saves decoding big error pages).
 MAX_CHALLENGE_BYTES = 256 * 1024
+
+
+class RefusedRedirect(IgnoreRequest):
+    """A redirect ``crawler.middlewares.RedirectPolicyMiddleware`` would not follow; ``kind`` counts it."""
+
+    def __init__(self, kind: str, reason: str):
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
@@ -41,11 +53,13 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     exc = failure.value
     if isinstance(exc, HttpError):
         return classify_http_error(exc.response)
+    if isinstance(exc, RefusedRedirect):
+        return exc.kind, exc.reason
     # Scrapy 2.13+ wraps Twisted's errors in its own; both are checked.
     if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
         return "dns", "DNS lookup failed"
     if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
-        return "connection_refused", "connection refused"
+        return "connection_refused", "cannot connect: connection refused"
     if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", "timed out"
     if isinstance(exc, DownloadCancelledError):
@@ -54,7 +68,9 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return "too_large", f"response over the download size cap (DOWNLOAD_MAXSIZE){': ' + str(exc) if str(exc) else ''}"
     if isinstance(exc, ConnectError):
         return "connect_error", f"cannot connect: {exc}"
-    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, ResponseDataLossError, DownloadFailedError)):
+    if isinstance(exc, ResponseDataLossError):  # DOWNLOAD_FAIL_ON_DATALOSS: never store a cut body
+        return TRUNCATED
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, DownloadFailedError)):
         return "connection_lost", "connection lost before the response was complete"
     if isinstance(exc, UnsupportedURLSchemeError):
         return "unsupported_url", f"unsupported URL scheme: {exc}"

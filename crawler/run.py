@@ -56,23 +56,17 @@ def base_settings(*, db_path: str, overrides: dict | None = None) -> Settings:
     return settings
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def is_loopback_source(source: Source) -> bool:
-    domains = source.domains()
-    return bool(domains) and all(d in LOOPBACK_HOSTS or d.startswith("127.") for d in domains)
-
-
 def source_settings(base: Settings, source: Source, run_id: str) -> Settings:
     settings = base.copy()
     settings.set("NEWSMON_RUN_ID", run_id, priority="spider")
-    if is_loopback_source(source):
-        # A server on this machine needs no politeness (tests, benchmarks, local mirrors);
-        # robots.txt is still obeyed.
+    if source.local_mirror:
+        # Said explicitly (``local_mirror = true`` or NEWSMON_LOCAL_MIRROR=1), never guessed from
+        # the host: a copy on this machine needs no politeness, and may redirect to private
+        # addresses. robots.txt is still obeyed.
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         settings.set("DOWNLOAD_DELAY", 0, priority="spider")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
+        settings.set("NEWSMON_ALLOW_PRIVATE", True, priority="spider")
     if source.user_agent:
         settings.set("USER_AGENT", source.user_agent, priority="spider")
     if source.headers:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 import tomllib
@@ -36,6 +37,9 @@ SOURCE_KEYS: dict[str, str] = {
     "headers": "extra HTTP headers for this source (table)",
     "download_delay": "seconds between requests to this site (default from settings)",
     "enabled": "false skips the source in `newsmon crawl` (default true)",
+    "local_mirror": "true for a copy of a site on this machine or network: no politeness (delay 0, no AutoThrottle, "
+    "16 requests at a time), and redirects into private addresses allowed (default false; "
+    "NEWSMON_LOCAL_MIRROR=1 sets it for every source)",
     "notes": "free text for people",
     "api": "a JSON API to read instead of (or besides) pages: a table, keys in API_KEYS",
     "telegram": "a public Telegram channel read from its t.me/s/<channel> preview",
@@ -70,6 +74,10 @@ _TEMPLATE_FIELD_RE = re.compile(r"\{([^{}]*)\}")
 
 REQUIRED_KEYS = ("name", "country", "kind", "article_urls")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+#: A host name as ``allowed_domains`` takes it: labels of letters, digits and '-', or an IP address.
+_HOST_RE = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+#: An HTTP header field name (RFC 9110 token).
+_TOKEN_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 class SourcesError(ValueError):
@@ -121,6 +129,7 @@ class Source:
     telegram: str | None = None
     telegram_base: str = TELEGRAM_BASE
     render: str | None = None
+    local_mirror: bool = False
 
     def is_article_url(self, url: str) -> bool:
         return re.search(self.article_urls, url) is not None
@@ -163,6 +172,7 @@ class Source:
             "telegram": self.telegram,
             "telegram_base": self.telegram_base if self.telegram else None,
             "render": self.render,
+            "local_mirror": self.local_mirror,
         }
 
     def table_row(self) -> dict:
@@ -247,6 +257,10 @@ def _headers(table: dict, label: str) -> dict[str, str]:
     headers = table.get("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise SourcesError(f"{label}: key 'headers': expected a table of strings")
+    for header, value in headers.items():
+        if not _TOKEN_RE.match(header):
+            raise SourcesError(f"{label}: key 'headers': not a header name: {header!r}")
+        _header_value(value, "headers", label)
     return headers
 
 
@@ -254,6 +268,20 @@ def _typed(table: dict, key: str, label: str, kind: type | tuple[type, ...], def
     value = table.get(key, default)
     if value is not default and (not isinstance(value, kind) or isinstance(value, bool) and kind is not bool):
         raise SourcesError(f"{label}: key {key!r}: expected {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def _header_value(value: str, key: str, label: str) -> str:
+    """A header value with no CR, LF or other control character (they would split or break the request)."""
+    if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in value):
+        raise SourcesError(f"{label}: key {key!r}: control characters (CR, LF, ...) are not allowed in a header: {value!r}")
+    return value
+
+
+def _finite(value: float | None, key: str, label: str) -> float | None:
+    """Numbers must be finite: TOML accepts ``inf`` and ``nan``, the crawl cannot use them."""
+    if value is not None and not math.isfinite(value):
+        raise SourcesError(f"{label}: key {key!r}: must be a finite number, got {value!r}")
     return value
 
 
@@ -302,16 +330,24 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
     domains = table.get("allowed_domains", [])
     if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
         raise SourcesError(f"{label}: key 'allowed_domains': expected a list of host names")
+    for domain in domains:
+        if not _HOST_RE.match(domain):
+            raise SourcesError(f"{label}: key 'allowed_domains': not a host name: {domain!r}")
     max_pages = _typed(table, "max_pages", label, int, 500)
     max_depth = _typed(table, "max_depth", label, int, 3)
     if max_pages < 1:
         raise SourcesError(f"{label}: key 'max_pages': must be at least 1")
     if max_depth < 0:
         raise SourcesError(f"{label}: key 'max_depth': must not be negative")
-    delay = _typed(table, "download_delay", label, (int, float), None)
-    revisit_days = _typed(table, "revisit_days", label, (int, float), 2.0)
+    delay = _finite(_typed(table, "download_delay", label, (int, float), None), "download_delay", label)
+    if delay is not None and delay < 0:
+        raise SourcesError(f"{label}: key 'download_delay': must not be negative")
+    revisit_days = _finite(_typed(table, "revisit_days", label, (int, float), 2.0), "revisit_days", label)
     if revisit_days < 0:
         raise SourcesError(f"{label}: key 'revisit_days': must not be negative")
+    user_agent = _typed(table, "user_agent", label, str, None)
+    if user_agent is not None:
+        _header_value(user_agent, "user_agent", label)
     return Source(
         name=name,
         country=country.upper() if country != "intl" else country,
@@ -326,7 +362,7 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         max_pages=max_pages,
         max_depth=max_depth,
         revisit_days=float(revisit_days),
-        user_agent=_typed(table, "user_agent", label, str, None),
+        user_agent=user_agent,
         headers=dict(headers),
         download_delay=float(delay) if delay is not None else None,
         enabled=_typed(table, "enabled", label, bool, True),
@@ -335,6 +371,7 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         telegram=telegram,
         telegram_base=telegram_base,
         render=render,
+        local_mirror=_typed(table, "local_mirror", label, bool, False) or local_mirror_env(),
     )
 
 
@@ -421,3 +458,8 @@ def _telegram(table: dict, label: str) -> tuple[str | None, str]:
     if not isinstance(base, str):
         raise SourcesError(f"{label}: key 'telegram_base': expected a URL")
     return channel, base.rstrip("/")
+
+
+def local_mirror_env() -> bool:
+    """``NEWSMON_LOCAL_MIRROR=1``: every source is a local mirror (see the ``local_mirror`` key)."""
+    return os.environ.get("NEWSMON_LOCAL_MIRROR", "").strip().lower() in ("1", "true", "yes")

@@ -16,7 +16,6 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlparse
 
 import sqlite_utils
 from scrapy import Request, Spider, signals
@@ -27,7 +26,7 @@ from twisted.python.failure import Failure
 
 from crawler.api_source import ApiError, api_items, given_page, page_url
 from crawler.encoding import PageDecodeError, page_text
-from crawler.errors import classify_failure, dropped_redirect
+from crawler.errors import TRUNCATED, classify_failure, dropped_redirect
 from crawler.extract import MIN_TEXT_CHARS
 from crawler.given import GivenPage
 from crawler.pagecheck import empty_listing_kind
@@ -35,7 +34,7 @@ from crawler.render import render_meta
 from storage.records import Page
 from crawler.sources import Source
 from crawler.telegram import parse_preview, post_page, preview_url
-from crawler.urls import canonicalize, repair_glued_url
+from crawler.urls import canonicalize, host_in_domains, repair_glued_url
 from crawler.xmlsafe import BadXml, parse_feed, parse_sitemap
 from storage.articles import known_article
 from storage.runs import RunCounters
@@ -219,8 +218,7 @@ class SourceSpider(Spider):
         return False, False, state
 
     def _in_domain(self, url: str) -> bool:
-        host = (urlparse(url).hostname or "").lower()
-        return not self.allowed_domains or any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return not self.allowed_domains or host_in_domains(url, self.allowed_domains)
 
     def _follow(self, url: str, depth: int) -> Request | None:
         if not self._in_domain(url):
@@ -255,7 +253,23 @@ class SourceSpider(Spider):
             )
         )
 
-    def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
+    def _redirected_to_article(self, response: Response) -> bool:
+        """True for a listing request that a redirect turned into an article: a response is what its final URL is.
+
+        An article already scheduled through another link is not parsed twice.
+        """
+        if not response.meta.get("redirect_urls") or response.status == 304:
+            return False
+        url = canonicalize(response.url)
+        if not self.source.is_article_url(url) or url in self._scheduled:
+            return False
+        self._scheduled.add(url)
+        return True
+
+    def parse_listing(self, response: Response, depth: int) -> Iterator[Request | Page]:
+        if self._redirected_to_article(response):
+            yield from self.parse_article(response)
+            return
         if self._not_modified(response) or not self._is_html(response):
             return
         links = self._links.extract_links(response)
@@ -299,6 +313,9 @@ class SourceSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         if self._not_modified(response) or not self._is_html(response):
+            return
+        if "dataloss" in response.flags:  # DOWNLOAD_FAIL_ON_DATALOSS turned off: never store a cut body
+            self._error(TRUNCATED[0], response.url, TRUNCATED[1])
             return
         assert isinstance(response, TextResponse)
         self.pages_ok += 1
