@@ -42,6 +42,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     if level > logging.DEBUG:
         # trafilatura warns for every page it discards; newsmon reports those itself.
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        # Scrapy warns once about data loss; newsmon counts each such page as `truncated` itself.
+        # (A filter, not a level: Scrapy resets its loggers' levels when a crawl starts.)
+        logging.getLogger("scrapy.core.downloader.handlers.http11").addFilter(lambda r: "data loss" not in r.getMessage())
 
 
 def add_log_file(path: Path) -> None:
@@ -126,17 +129,19 @@ def crawl(
 @click.option("--no-store", is_flag=True, help="Do not write to the database.")
 @click.option("--source", "source_name", metavar="NAME", help="File the article under this source (default: the source whose article_urls match, else 'adhoc').")
 @click.option("--translate/--no-translate", "translate", default=True, show_default=True, help="Translate the article when a model for its language is installed.")
+@click.option("--allow-private", is_flag=True, help="Follow redirects into loopback, private and link-local addresses (refused by default).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS", help="Deadline for the whole request (connect, headers and body).")
 @db_option
 @sources_option
 def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_path: Path, sources_path: Path,
-          translate: bool = True) -> None:
+          translate: bool = True, allow_private: bool = False, timeout: float = 30.0) -> None:
     """Fetch one URL, extract and identify the article, store it, and print it."""
     from newsmon.single import FetchFailed, fetch_article
 
     sources = load_or_fail(sources_path)
     try:
         result = fetch_article(url, sources=sources, source_name=source_name, db_path=None if no_store else db_path,
-                               translate=translate)
+                               translate=translate, allow_private=allow_private, timeout=timeout)
     except FetchFailed as exc:
         click.echo(f"newsmon: {url}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
@@ -199,7 +204,7 @@ def list_sources(ctx: click.Context, sources_path: Path, as_json: bool) -> None:
                                for s in sources], ensure_ascii=False, indent=2))
         return
     for s in sources:
-        entry = len(s.start_urls) + len(s.feeds) + len(s.sitemaps)
+        entry = len(s.entry_urls())
         state = "" if s.enabled else "  [disabled]"
         click.echo(f"{s.name:<24} {s.country:<4} {s.kind:<8} {s.language or '-':<3} {entry} entry URL(s){state}")
     click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)

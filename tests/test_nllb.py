@@ -113,6 +113,7 @@ language = "uz"
 sitemaps = ["{base}/uz-sitemap.xml"]
 article_urls = '/(uz|oz)/yangiliklar/[\\w-]+$'
 download_delay = 0
+local_mirror = true  # a server on this machine: no politeness needed (README: local mirrors)
 
 [[source]]
 name = "fixture-kk"
@@ -122,6 +123,7 @@ language = "kk"
 sitemaps = ["{base}/kk-sitemap.xml"]
 article_urls = '/kk/zhanalyqtar/[\\w-]+$'
 download_delay = 0
+local_mirror = true  # a server on this machine: no politeness needed (README: local mirrors)
 """
 
 

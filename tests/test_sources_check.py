@@ -160,7 +160,8 @@ def test_working_source_reports_counts_and_samples(checked):
     [
         ("feed-404", ["https://feed404.example/rss/: http_404", "the feed answers 404", "sitemap", "FAILED"]),
         ("no-matches", ["https://nomatch.example/: 0 article URLs", "0 article URLs: no link on the entry points matches", "FAILED"]),
-        ("blocked", ["https://blocked.example/: blocked: HTTP 403", "https://blocked.example/latest: a block or challenge page", "FAILED"]),
+        ("blocked", ["https://blocked.example/: blocked: HTTP 403", "https://blocked.example/latest: blocked: a block or challenge page",
+                     "2 block or challenge page(s)", "FAILED"]),
         ("shell", ["warning: https://shell.example/: a script shell", "needs JavaScript", "FAILED"]),
         ("robots", ["refused by robots.txt", "robots.txt disallows 2 of the URLs", "FAILED"]),
         ("future", ["https://future.example/rss.xml: 1 feed item(s) dated in the future", "ok, with warnings: 1 article URL found"]),
