@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 from crawler.errors import classify_failure
 from crawler.extract import ExtractionError
 from crawler.pagecheck import page_kind, visible_text
+from crawler.render import BrowserUnavailable
 from crawler.run import base_settings, source_settings
 from crawler.sources import Source
 from crawler.spiders.source import SourceSpider
@@ -160,18 +161,43 @@ class CheckSpider(SourceSpider):
             self._child_sitemaps += 1
         request = super()._entry_request(url, callback, kind=kind, depth=depth)
         if request is not None:
-            entry = EntryResult(url=url, kind=kind if declared else "sitemap (child)")
-            self._entries[url] = entry
-            self.report.entries.append(entry)
+            self._register(url, kind if declared else "sitemap (child)")
         return request
 
-    def _article_request(self, url: str) -> Request | None:
+    def _register(self, url: str, kind: str) -> None:
+        entry = EntryResult(url=url, kind=kind)
+        self._entries[url] = entry
+        self.report.entries.append(entry)
+
+    def _api_request(self, page_no: int) -> Request | None:
+        """The API's first list page only: enough to see its items."""
+        if any(e.kind == "api" for e in self.report.entries):
+            return None
+        request = super()._api_request(page_no)
+        if request is not None:
+            self._register(request.url, "api")
+        return request
+
+    def _telegram_request(self, before: int | None, *, depth: int) -> Request | None:
+        """The channel's newest posts only."""
+        if depth > 0:
+            return None
+        request = super()._telegram_request(before, depth=depth)
+        if request is not None:
+            self._register(request.url, "telegram")
+        return request
+
+    def _count(self, url: str) -> None:
+        """An article URL (or API item, or post) found on the entry point being read."""
         if url not in self._found:
             self._found.add(url)
             self.report.article_urls.append(url)
         if self._current is not None and url not in self._current.seen:
             self._current.seen.add(url)
             self._current.article_urls += 1
+
+    def _article_request(self, url: str) -> Request | None:
+        self._count(url)
         if self._sampled >= self.samples:
             return None
         request = super()._article_request(url)
@@ -217,6 +243,28 @@ class CheckSpider(SourceSpider):
     def parse_sitemap(self, response: Response, **kwargs: Any) -> Iterator[Request]:
         yield from self._tally(response, super().parse_sitemap(response, **kwargs))
 
+    def parse_api(self, response: Response, **kwargs: Any) -> Iterator[Request]:
+        yield from self._given(response, super().parse_api(response, **kwargs))
+
+    def parse_telegram(self, response: Response, **kwargs: Any) -> Iterator[Request]:
+        yield from self._given(response, super().parse_telegram(response, **kwargs))
+
+    def _given(self, response: Response, outputs: Iterable[Any]) -> Iterator[Request]:
+        """API items and posts come with their fields: counted, and the first few sampled, here."""
+        entry = self._entries.get(response.request.url if response.request else response.url)
+        for output in outputs:
+            if not isinstance(output, Page):
+                yield output
+                continue
+            self._current = entry
+            self._count(output.url)
+            self._current = None
+            if self._sampled < self.samples:
+                self._sampled += 1
+                self._sample(output)
+        if entry is not None and entry.error is None:
+            entry.ok = True
+
     def _feed_dates(self, response: Response) -> None:
         """Warn about feed items dated in the future (a wrong time zone or a broken CMS clock)."""
         try:
@@ -234,25 +282,30 @@ class CheckSpider(SourceSpider):
     # -- sampled articles ------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Page]:
-        sample = Sample(url=response.url)
-        self.report.samples.append(sample)
         pages = list(super().parse_article(response))
         if not pages:  # not HTML, or undecodable: the spider counted why
-            sample.error = self.first_error_for(response.url) or "not an HTML page"
+            error = self.first_error_for(response.url) or "not an HTML page"
+            self.report.samples.append(Sample(url=response.url, error=error))
             return
+        self._sample(pages[0])
+        yield from ()
+
+    def _sample(self, page: Page) -> None:
+        """Extract and identify one page with the crawl's steps, and note what came out."""
+        sample = Sample(url=page.url)
+        self.report.samples.append(sample)
         # Three pages per source: extracting on the reactor thread is cheaper than a process pool.
         try:
-            article = article_from_page(pages[0])
+            article = article_from_page(page)
         except ExtractionError as exc:
             sample.error = f"{exc.kind}: {exc}"
-            if exc.kind == "no_article_text" and is_script_shell(pages[0].html):
+            if exc.kind == "no_article_text" and page.html and is_script_shell(page.html):
                 sample.error += " (a script shell: the page needs JavaScript)"
             return
         sample.title, sample.published, sample.text = article.title, article.published, article.text
         sample.lang, sample.script = article.lang, article.script
         if _future(_parse_date(article.published), self._check_now):
-            self.report.warnings.append(f"{response.url}: dated {article.published}, in the future")
-        yield from ()
+            self.report.warnings.append(f"{page.url}: dated {article.published}, in the future")
 
     # -- errors ------------------------------------------------------------------
 
@@ -310,10 +363,18 @@ def check_sources(
     process = CrawlerProcess(base)
     logging.getLogger().setLevel(root_level)  # Scrapy resets it; keep the level the CLI chose
     reports = []
-    for index, source in enumerate(sources):
+    started = False
+    for source in sources:
         report = SourceReport(source)
-        crawler = Crawler(CheckSpider, source_settings(base, source, run_id), init_reactor=index == 0)
-        process.crawl(crawler, source=source, report=report, samples=samples)
         reports.append(report)
-    process.start()
+        try:
+            settings = source_settings(base, source, run_id)
+        except BrowserUnavailable as exc:  # this source cannot be checked here; the others can
+            report.warnings.append(str(exc))
+            continue
+        crawler = Crawler(CheckSpider, settings, init_reactor=not started)
+        process.crawl(crawler, source=source, report=report, samples=samples)
+        started = True
+    if started:
+        process.start()
     return reports
