@@ -1,7 +1,7 @@
 """``newsmon sources check``: does each source still give articles? A first-day and after-redesign check.
 
-For each source it fetches the entry points (feeds, sitemaps, start pages) with the
-crawl's own spider and settings (robots.txt, user agent, headers, politeness, size
+For each source it fetches the entry points (feeds, sitemaps, start pages, the first page
+of a JSON API, a Telegram channel's newest posts) with the crawl's own spider and settings (robots.txt, user agent, headers, politeness, size
 caps, error kinds), counts the article URLs they link to, extracts up to a few of
 those articles with the crawl's steps (``crawler.steps.article_from_page``), and
 says what looks wrong: no article URLs, block pages, script-only pages, feeds that
@@ -23,12 +23,11 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.errors import classify_failure
 from crawler.extract import ExtractionError
-from crawler.pagecheck import page_kind, visible_text
 from crawler.render import BrowserUnavailable
 from crawler.run import base_settings, source_settings
 from crawler.sources import Source
@@ -45,8 +44,6 @@ DEFAULT_SAMPLES = 3
 MAX_CHILD_SITEMAPS = 3
 #: A date this far past now is "in the future" (a wrong time zone shifts by hours, not a day).
 FUTURE_SLACK = timedelta(days=1)
-#: A page with less visible text than this and a script is a script shell (needs JavaScript).
-SHELL_TEXT_CHARS = 200
 
 
 @dataclass
@@ -109,12 +106,6 @@ class SourceReport:
         out.append(f"  {verdict}: {found} article URL{'s' if found != 1 else ''} found, "
                    f"{len(self.extracted)} of {len(self.samples)} sampled extracted")
         return out
-
-
-def is_script_shell(html: str) -> bool:
-    """A page that is scripts and almost no text: its content is drawn by JavaScript."""
-    lowered = html[:200_000].lower()
-    return "<script" in lowered and len(visible_text(html)) < SHELL_TEXT_CHARS
 
 
 def _future(when: datetime | None, now: datetime) -> bool:
@@ -220,18 +211,7 @@ class CheckSpider(SourceSpider):
                 self._current = None
             yield request
         if entry is not None and entry.error is None:
-            entry.ok = True
-            if entry.article_urls == 0 and isinstance(response, TextResponse) and entry.kind == "listing":
-                self._diagnose_empty_listing(response)
-
-    def _diagnose_empty_listing(self, response: TextResponse) -> None:
-        found = page_kind(response.text)
-        if found and found[0] == "blocked":
-            self.report.warnings.append(f"{response.url}: a block or challenge page ({found[1]})")
-        elif is_script_shell(response.text):
-            self.report.warnings.append(
-                f"{response.url}: a script shell (the page needs JavaScript): map the site's JSON API or render it in a browser"
-            )
+            entry.ok = True  # block pages and script shells are the spider's own errors (blocked, needs_javascript)
 
     def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
         yield from self._tally(response, super().parse_listing(response, depth))
@@ -299,8 +279,6 @@ class CheckSpider(SourceSpider):
             article = article_from_page(page)
         except ExtractionError as exc:
             sample.error = f"{exc.kind}: {exc}"
-            if exc.kind == "no_article_text" and page.html and is_script_shell(page.html):
-                sample.error += " (a script shell: the page needs JavaScript)"
             return
         sample.title, sample.published, sample.text = article.title, article.published, article.text
         sample.lang, sample.script = article.lang, article.script
