@@ -1,9 +1,10 @@
 """``newsmon sources check``: does each source still give articles? A first-day and after-redesign check.
 
 For each source it fetches the entry points (feeds, sitemaps, start pages, the first page
-of a JSON API, a Telegram channel's newest posts) with the crawl's own spider and settings (robots.txt, user agent, headers, politeness, size
-caps, error kinds), counts the article URLs they link to, extracts up to a few of
-those articles with the crawl's steps (``crawler.steps.article_from_page``), and
+of a JSON API, a Telegram channel's newest posts) with the crawl's own spider and settings
+(robots.txt, user agent, headers, politeness, size caps, error kinds), counts the article
+URLs they link to, extracts up to a few of those articles with the crawl's steps
+(``crawler.steps.article_from_page``), and
 says what looks wrong: no article URLs, block pages, script-only pages, feeds that
 answer 404, robots.txt refusing the articles, dates in the future. Nothing is stored.
 
