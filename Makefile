@@ -2,7 +2,6 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-ARGOS_VERSION := 1.11.0
 
 .PHONY: install install-test system-deps run test bench clean
 
@@ -12,9 +11,6 @@ $(PY):
 
 install: $(PY)
 	$(PIP) install --quiet -e .
-	# argostranslate without its dependencies: we need argostranslate.package,
-	# not its stanza/torch-based translate() (see pyproject.toml).
-	$(PIP) install --quiet --no-deps argostranslate==$(ARGOS_VERSION)
 
 system-deps:
 	bash scripts/install-system-deps.sh
