@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli_models import models as models_group, translate as translate_command
+from newsmon.cli_models import models as models_group, models_dir_option, translate as translate_command
 from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, sources_option
 from newsmon.cli_workbench import watchlists as watchlists_group
 
@@ -70,9 +70,10 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), help="Also write a detailed log (INFO and up) to this file.")
 @click.option("--translate/--no-translate", "translate", default=True, show_default=True,
               help="After crawling, translate what is pending (models from $NEWSMON_MODELS_DIR or Argos's folder).")
+@models_dir_option
 def crawl(
     names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None,
-    translate: bool = True,
+    translate: bool = True, models_dir: Path | None = None,
 ) -> None:
     """Crawl every enabled source (or only NAMES) into the database and print a summary per source.
 
@@ -105,7 +106,7 @@ def crawl(
     if translate:  # after the crawl and its lock: never on Scrapy's reactor, never stalls the next crawl
         from newsmon.cli_models import translate_after_crawl
 
-        translate_after_crawl(db_path)
+        translate_after_crawl(db_path, models_dir)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         for result in failed:
@@ -121,15 +122,16 @@ def crawl(
 @click.option("--translate/--no-translate", "translate", default=True, show_default=True, help="Translate the article when a model for its language is installed.")
 @db_option
 @sources_option
+@models_dir_option
 def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_path: Path, sources_path: Path,
-          translate: bool = True) -> None:
+          translate: bool = True, models_dir: Path | None = None) -> None:
     """Fetch one URL, extract and identify the article, store it, and print it."""
     from newsmon.single import FetchFailed, fetch_article
 
     sources = load_or_fail(sources_path)
     try:
         result = fetch_article(url, sources=sources, source_name=source_name, db_path=None if no_store else db_path,
-                               translate=translate)
+                               translate=translate, models_dir=models_dir)
     except FetchFailed as exc:
         click.echo(f"newsmon: {url}: {exc}", err=True)
         sys.exit(EXIT_FAILED)

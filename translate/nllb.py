@@ -127,7 +127,7 @@ class NllbModel:
 
 def nllb_install_command(lang: str) -> str | None:
     """The install command for languages only an NLLB model serves (``None`` for the others)."""
-    return "newsmon models install nllb --from DIR" if lang in NLLB_FIRST else None
+    return f"newsmon models install {lang}" if lang in NLLB_FIRST else None
 
 
 # --- checking a model folder ------------------------------------------------------------
@@ -204,7 +204,7 @@ def check_model_dir(folder: Path) -> frozenset[str]:
 # --- installing, listing, removing ------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(4 * 1024 * 1024):
@@ -247,7 +247,7 @@ def install_nllb(source: Path, models_dir: Path, *, name: str | None = None) -> 
         except OSError as exc:
             raise NllbError(f"{source}: copying the model failed ({exc})") from None
         _try_load(staged, source=source)
-        version = _sha256(staged / "model.bin")[:12]
+        version = sha256_file(staged / "model.bin")[:12]
         metadata = {
             "type": METADATA_TYPE,
             "name": name,

@@ -482,8 +482,13 @@ def _read_local(location: str, limit: int) -> Path:
     return path
 
 
-def _stream(url: str, out, *, limit: int) -> None:
-    """Copy ``url`` (http or https only) into ``out``, refusing more than ``limit`` bytes."""
+def _stream(url: str, out, *, limit: int, progress: bool = False) -> None:
+    """Copy ``url`` (http or https only) into ``out``, refusing more than ``limit`` bytes.
+
+    ``progress`` shows a byte progress bar on a terminal (tqdm; nothing when not a TTY).
+    """
+    from tqdm import tqdm  # noqa: PLC0415
+
     if not _is_remote(url):
         raise PackageError(f"{url[:200]}: only http(s) links are followed")
     try:
@@ -491,12 +496,16 @@ def _stream(url: str, out, *, limit: int) -> None:
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > limit:
                 raise PackageError(f"{url}: larger than {limit} bytes")
-            written = 0
-            while chunk := response.read(1024 * 1024):
-                written += len(chunk)
-                if written > limit:
-                    raise PackageError(f"{url}: larger than {limit} bytes")
-                out.write(chunk)
+            name = PurePosixPath(urllib.parse.urlsplit(url).path).name[-40:]
+            with tqdm(total=int(declared) if declared and declared.isdigit() else None, unit="B", unit_scale=True,
+                      desc=name, disable=None if progress else True, leave=False) as bar:
+                written = 0
+                while chunk := response.read(1024 * 1024):
+                    written += len(chunk)
+                    if written > limit:
+                        raise PackageError(f"{url}: larger than {limit} bytes")
+                    out.write(chunk)
+                    bar.update(len(chunk))
     except OSError as exc:  # URLError and HTTPError are OSErrors
         if disk_full(exc):
             raise PackageError(f"{url}: disk full while downloading") from None
@@ -509,7 +518,7 @@ def _stream(url: str, out, *, limit: int) -> None:
 def _download_to(url: str, dest: Path) -> None:
     """Stream an http(s) ``url`` to ``dest`` (inside the models folder), at most MAX_DOWNLOAD_BYTES."""
     with open(dest, "wb") as out:
-        _stream(url, out, limit=MAX_DOWNLOAD_BYTES)
+        _stream(url, out, limit=MAX_DOWNLOAD_BYTES, progress=True)
 
 
 def index_url(value: str) -> str:
