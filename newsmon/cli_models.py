@@ -14,6 +14,8 @@ from newsmon.cli_options import db_option, load_or_fail, resolved_option, source
 logger = logging.getLogger(__name__)
 
 _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+#: Stands for every uz/kk/tg/ky/tk (or bare `nllb`) target: one Hub download serves them all.
+_HUB = object()
 
 
 def _resolve_models_dir(value: str | None) -> Path:
@@ -113,12 +115,12 @@ def install(targets: tuple[str, ...], index: str | None, from_dir: Path | None, 
     if (from_dir or nllb_name) and "nllb" not in targets:
         raise click.UsageError("--from and --name go with the target `nllb`: newsmon models install nllb --from DIR")
     hub_langs = [t for t in targets if t in NLLB_FIRST or (t == "nllb" and from_dir is None)]
-    targets = tuple(t for t in targets if t not in hub_langs) + (("nllb-hub",) if hub_langs else ())
+    targets = tuple(t for t in targets if t not in hub_langs) + ((_HUB,) if hub_langs else ())
     failures = 0
     for target in targets:
-        path = Path(target)
+        path = Path(target) if isinstance(target, str) else Path()
         try:
-            if target == "nllb-hub":
+            if target is _HUB:
                 from newsmon.cli_nllb import install_nllb_from_hub
 
                 install_nllb_from_hub(models_dir, accept=accept_license, langs=[t for t in hub_langs if t != "nllb"] or ["nllb"])
