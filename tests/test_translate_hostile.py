@@ -7,6 +7,7 @@ tests/translation_models.py) and served by a real HTTP server on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -190,9 +191,17 @@ def test_local_index_may_name_local_files_but_never_a_device(tmp_path, tmp_path_
     (local / "index.json").write_text(json.dumps(entries))
     models_dir = tmp_path / "models"
     assert install_from_index("ru", models_dir, index=str(local / "index.json")).name == "translate-ru_en"
-    entries[0]["links"] = ["/dev/zero"]
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a package")
+    for link in ("/dev/zero", f"file://{secret}", "../secret.txt"):
+        entries[0]["links"] = [link]
+        (local / "index.json").write_text(json.dumps(entries))
+        with pytest.raises(PackageError, match="outside the index's folder"):
+            install_from_index("ru", models_dir, index=str(local / "index.json"))
+    os.mkfifo(local / "pipe.argosmodel")  # inside the folder, but no regular file
+    entries[0]["links"] = ["pipe.argosmodel"]
     (local / "index.json").write_text(json.dumps(entries))
-    with pytest.raises(PackageError, match="/dev/zero: not a regular file"):
+    with pytest.raises(PackageError, match="pipe.argosmodel: not a regular file"):
         install_from_index("ru", models_dir, index=str(local / "index.json"))
     with pytest.raises(PackageError, match="not a regular file"):
         install_from_index("ru", models_dir, index="/dev/zero")

@@ -581,9 +581,15 @@ def _resolve_link(index: str, link: str) -> str:
         if not _is_remote(resolved):
             raise PackageError(f"{index}: links to {link[:200]}; a remote index may link http(s) only")
         return resolved
-    if _is_remote(link) or link.startswith("file:") or Path(link).is_absolute():
+    if _is_remote(link):
         return link
-    return str(_local_path(index).parent / link)
+    if "://" in link and not link.startswith("file:"):
+        raise PackageError(f"{index}: links to {link[:200]}; only http(s) links or files next to the index")
+    folder = _local_path(index).resolve().parent
+    resolved = (folder / _local_path(link)).resolve()
+    if not resolved.is_relative_to(folder):
+        raise PackageError(f"{index}: links to {link[:200]}, outside the index's folder {folder}")
+    return str(resolved)
 
 
 def _fetch_archive(link: str, dest: Path) -> None:
