@@ -308,12 +308,41 @@ def translate(limit: int | None, retranslate: bool, device: str, beam: int | Non
     click.echo(summary.summary_line())
 
 
+AUTO_INSTALL_ENV = "NEWSMON_AUTO_INSTALL_MODELS"
+
+
+def auto_install_models(db_path: Path, models_dir: Path) -> None:
+    """With ``$NEWSMON_AUTO_INSTALL_MODELS=1`` (unattended servers): install the models for the
+    languages stored articles wait in, as ``models setup`` would (NLLB only once its licence is accepted)."""
+    import os
+
+    from storage import open_db
+    from storage.translations import language_overview
+    from translate.packages import default_index_url
+    from translate.registry import Registry
+
+    if os.environ.get(AUTO_INSTALL_ENV, "").strip().lower() not in ("1", "yes", "true"):
+        return
+    db = open_db(db_path)
+    try:
+        overview = language_overview(db)
+    finally:
+        db.close()
+    registry = Registry(models_dir)
+    langs = sorted(row["lang"] for row in overview if row["lang"] and row["lang"] != "en"
+                   and (row["pending"] or row["no_model"]) and not registry.has(row["lang"]))
+    if langs:
+        setup_models(langs, models_dir, index=default_index_url(), accept=False)
+
+
 def translate_after_crawl(db_path: Path, models_dir: Path | None = None) -> None:
     """The crawl's translation step: never changes the crawl's outcome, warns on failure."""
     from translate.packages import resolve_models_dir
 
+    models_dir = models_dir or resolve_models_dir()
     try:
-        summary = run_translation(db_path, models_dir=models_dir or resolve_models_dir(), progress=not _quiet())
+        auto_install_models(db_path, models_dir)
+        summary = run_translation(db_path, models_dir=models_dir, progress=not _quiet())
     except Exception as exc:  # noqa: BLE001 - crawled data is committed; say so and go on
         logger.debug("translation after crawl failed", exc_info=True)
         click.echo(f"newsmon: warning: translation failed ({type(exc).__name__}: {exc}); "

@@ -137,3 +137,17 @@ def test_make_run_installs_once_translates_and_survives_a_failing_source(tmp_pat
     assert second.returncode == 0, second.stderr
     assert "models: " not in second.stdout and len(server.log) == requests  # the stamp: no second install
     assert pip_log.read_text().splitlines() == ["install --quiet -e ."]  # installed once, not on every call
+
+
+def test_crawl_installs_what_it_met_only_when_allowed(tmp_path, mirrors):
+    """No silent downloads after a crawl, unless $NEWSMON_AUTO_INSTALL_MODELS allows them (unattended servers)."""
+    server, env = mirrors
+    env = {**env, "NEWSMON_ACCEPT_NLLB_LICENSE": "1"}
+    plain = run_newsmon("crawl", "fixture-uz", "fixture-kk", env=env)
+    assert plain.returncode == 0, plain.stderr
+    assert not any("/resolve/" in p for p in server.paths())
+    assert plain.stdout.splitlines()[-1] == "translation: translated 0; waiting for a model: uz 2, kk 1 (newsmon models install uz kk)"
+    auto = run_newsmon("crawl", "fixture-uz", "fixture-kk", env={**env, "NEWSMON_AUTO_INSTALL_MODELS": "1"})
+    assert auto.returncode == 0, auto.stderr
+    assert "models: kk installed nllb-200-test" in auto.stdout
+    assert auto.stdout.splitlines()[-1].startswith("translation: translated 3 (kk 1, uz 2)"), auto.stdout
