@@ -16,7 +16,7 @@ import click
 
 from newsmon.cli_alerts import alerts as alerts_command, alerts_option
 from newsmon.cli_dedupe import dedupe as dedupe_command
-from newsmon.cli_models import models as models_group, translate as translate_command
+from newsmon.cli_models import models as models_group, models_dir_option, translate as translate_command
 from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, select_sources, sources_option
 from newsmon.cli_sources_check import check as sources_check
 from newsmon.cli_workbench import watchlists as watchlists_group
@@ -81,9 +81,11 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--send-alerts", "send_alerts", is_flag=True,
               help="After crawling, send new watchlist hits and source problems (see `newsmon alerts`).")
 @alerts_option
+@models_dir_option
 def crawl(
     names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None,
     translate: bool = True, send_alerts: bool = False, alerts_path: Path | None = None, backfill: bool = False,
+    models_dir: Path | None = None,
 ) -> None:
     """Crawl every enabled source (or only NAMES) into the database and print a summary per source.
 
@@ -111,7 +113,7 @@ def crawl(
     if translate:  # after the crawl and its lock: never on Scrapy's reactor, never stalls the next crawl
         from newsmon.cli_models import translate_after_crawl
 
-        translate_after_crawl(db_path)
+        translate_after_crawl(db_path, models_dir)
     if send_alerts:  # after translation, so messages carry English titles; a failing destination never fails the crawl
         from newsmon.cli_alerts import deliver
 
@@ -133,15 +135,16 @@ def crawl(
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS", help="Deadline for the whole request (connect, headers and body).")
 @db_option
 @sources_option
+@models_dir_option
 def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_path: Path, sources_path: Path,
-          translate: bool = True, allow_private: bool = False, timeout: float = 30.0) -> None:
+          translate: bool = True, allow_private: bool = False, timeout: float = 30.0, models_dir: Path | None = None) -> None:
     """Fetch one URL, extract and identify the article, store it, and print it."""
     from newsmon.single import FetchFailed, fetch_article
 
     sources = load_or_fail(sources_path)
     try:
         result = fetch_article(url, sources=sources, source_name=source_name, db_path=None if no_store else db_path,
-                               translate=translate, allow_private=allow_private, timeout=timeout)
+                               translate=translate, allow_private=allow_private, timeout=timeout, models_dir=models_dir)
     except FetchFailed as exc:
         click.echo(f"newsmon: {url}: {exc}", err=True)
         sys.exit(EXIT_FAILED)

@@ -79,6 +79,7 @@ def fetch_article(
     translate: bool = True,
     allow_private: bool = False,
     timeout: float | None = None,
+    models_dir: Path | None = None,
 ) -> FetchResult:
     """Fetch, extract, identify, (with ``db_path``) store, and translate one article.
 
@@ -106,7 +107,7 @@ def fetch_article(
     except (FetchError, ExtractionError) as exc:
         raise FetchFailed(str(exc)) from None
     if db_path is None:
-        return FetchResult(translate_article(article) if translate else article, None, None)
+        return FetchResult(translate_article(article, models_dir=models_dir) if translate else article, None, None)
     db = open_db(db_path)
     try:
         if source:
@@ -117,7 +118,7 @@ def fetch_article(
         row = get_article(db, article.url)
         if translate and row is not None:
             try:
-                translate_stored(db, [row["id"]])
+                translate_stored(db, [row["id"]], models_dir=models_dir)
             except Exception as exc:  # noqa: BLE001 - stored already; the row keeps 'pending'
                 logger.warning("%s: translation failed: %s", article.url, exc)
             row = get_article(db, article.url)
