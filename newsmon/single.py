@@ -31,7 +31,7 @@ class FetchResult:
 
     def to_json(self) -> dict:
         data = self.row if self.row is not None else self.article.to_dict()
-        keys = ("url", "fetched_url", "source", "title", "published", "author", "lang", "script",
+        keys = ("url", "fetched_url", "source", "title", "published", "published_at", "published_source", "author", "lang", "script",
                 "text", "title_en", "text_en", "translation_status", "translation_engine",
                 "translation_model", "translation_note")
         record = {key: data.get(key) for key in keys}
@@ -77,10 +77,15 @@ def fetch_article(
     source_name: str | None = None,
     db_path: Path | None = None,
     translate: bool = True,
+    allow_private: bool = False,
+    timeout: float | None = None,
+    models_dir: Path | None = None,
 ) -> FetchResult:
     """Fetch, extract, identify, (with ``db_path``) store, and translate one article.
 
     The article is stored before it is translated: a failing model never loses it.
+    ``allow_private`` lets a redirect lead into loopback or private addresses (as does
+    the matched source's ``local_mirror``).
     """
     if source_name:
         source = next((s for s in sources if s.name == source_name), None)
@@ -94,12 +99,15 @@ def fetch_article(
             source=source.name if source else ADHOC_SOURCE,
             language_hint=source.language if source else None,
             user_agent=source.user_agent if source else None,
+            headers=source.headers if source else None,
+            allow_private=allow_private or bool(source and source.local_mirror),
+            **({"timeout": timeout} if timeout else {}),
         )
         article = article_from_page(page)
     except (FetchError, ExtractionError) as exc:
         raise FetchFailed(str(exc)) from None
     if db_path is None:
-        return FetchResult(translate_article(article) if translate else article, None, None)
+        return FetchResult(translate_article(article, models_dir=models_dir) if translate else article, None, None)
     db = open_db(db_path)
     try:
         if source:
@@ -110,7 +118,7 @@ def fetch_article(
         row = get_article(db, article.url)
         if translate and row is not None:
             try:
-                translate_stored(db, [row["id"]])
+                translate_stored(db, [row["id"]], models_dir=models_dir)
             except Exception as exc:  # noqa: BLE001 - stored already; the row keeps 'pending'
                 logger.warning("%s: translation failed: %s", article.url, exc)
             row = get_article(db, article.url)

@@ -11,7 +11,8 @@ import sqlite_utils
 
 from storage.records import Article
 from storage.boilerplate import chrome_lines, clean_stored, learn, strip_chrome
-from storage.dedupe import MIN_CHARS, find_original, index_signature, minhash, to_blob
+from storage.atomic import write_transaction
+from storage.dedupe import link_copies, signature_of, to_blob
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
     new text and goes back to translation.
     """
     now = now or utc_now()
-    with db.conn:
+    with write_transaction(db):
         existing = list(
             db.query("select id, title, text, content_hash, fetched_at, updated_at, versions from articles where url = ?", [article.url])
         )
@@ -102,12 +103,14 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
             "lang_confidence": article.lang_confidence,
             "html_lang": article.html_lang,
             "published": article.published,
+            "published_at": article.published_at,
+            "published_source": article.published_source,
             "author": article.author,
             "content_hash": content_hash,
             "chrome_removed": chrome_removed,
             **_translation_fields(article),
         }
-        signature = minhash(article.text) if len(article.text) >= MIN_CHARS else None
+        signature = signature_of(article.text)
         row["minhash"] = to_blob(signature) if signature is not None else None
         row["updated_at"] = now
         if existing:
@@ -124,14 +127,12 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
                 }
             )
             row["versions"] = (old["versions"] or 1) + 1
-            row["duplicate_of"] = find_original(db, article.text, signature, exclude_id=old["id"]) if signature is not None else None
             db["articles"].update(old["id"], row)
-            index_signature(db, old["id"], signature)
+            link_copies(db, old["id"], signature, published=article.published_at or article.published)
             return "updated"
         row["fetched_at"] = now
-        row["duplicate_of"] = find_original(db, article.text, signature) if signature is not None else None
         article_id = db["articles"].insert(row).last_pk
-        index_signature(db, article_id, signature)
+        link_copies(db, article_id, signature, published=article.published_at or article.published)
         clean_stored(db, article.source, article.lang, new_chrome, chrome)
         return "new"
 

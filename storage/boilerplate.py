@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from storage.records import text_hash
-from storage.dedupe import MIN_CHARS, index_signature, minhash, to_blob
+from storage.dedupe import index_signature, signature_of, to_blob
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def clean_stored(
         stripped = strip_chrome(row["text"], chrome)
         if stripped is None:
             continue
-        signature = minhash(stripped.text) if len(stripped.text) >= MIN_CHARS else None
+        signature = signature_of(stripped.text)
         db["articles"].update(
             row["id"],
             {

@@ -43,7 +43,9 @@ class Article:
     title: str
     text: str
     fetched_url: str = ""
-    published: str | None = None
+    published: str | None = None  # the date, YYYY-MM-DD
+    published_at: str | None = None  # the full ISO 8601 timestamp (with offset) when the page gives one
+    published_source: str | None = None  # meta, json-ld, time, url or text: where the date came from
     author: str | None = None
     html_lang: str | None = None
     lang: str | None = None

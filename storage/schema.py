@@ -7,9 +7,16 @@ add a new one at the end.
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+import logging
 
-migrations = Migrations("newsmon")
+from sqlite_utils import Database
+
+from storage.atomic import SerialMigrations
+
+logger = logging.getLogger(__name__)
+
+# Applied in numeric order (m001, m300, m500...), one process at a time: see storage.atomic.
+migrations = SerialMigrations("newsmon")
 
 # Translation status values, kept in ``articles.translation_status``.
 STATUS_PENDING = "pending"  # not translated yet; a model may be available
@@ -300,27 +307,66 @@ def m300_workbench(db: Database) -> None:
     )
 
 
+def _m510_signature(text: str) -> tuple[bytes, list[tuple[int, int]]]:
+    """m510's MinHash of a text and its LSH band keys, frozen as they were when m510 was written.
+
+    A migration must give the same result whenever it runs, so it carries its
+    own copy instead of importing ``storage.dedupe``, which may change (a later
+    migration re-signs the articles when it does).
+    """
+    import hashlib
+    import re
+    import unicodedata
+
+    import numpy as np
+
+    rng = np.random.default_rng(20261123)
+    a = rng.integers(1, 1 << 31, 64, dtype=np.uint64)
+    b = rng.integers(0, 1 << 31, 64, dtype=np.uint64)
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+    shingles = {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    hashes = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "big") for s in shingles),
+        dtype=np.uint64,
+        count=len(shingles),
+    )
+    signature = ((hashes[:, None] * a + b) % np.uint64((1 << 61) - 1)).min(axis=0).astype("<u8")
+    keys = [
+        (band, int.from_bytes(hashlib.blake2b(signature[band * 4 : band * 4 + 4].tobytes(), digest_size=8).digest(), "big", signed=True))
+        for band in range(16)
+    ]
+    return signature.tobytes(), keys
+
+
 @migrations()
 def m510_minhash_duplicates(db: Database) -> None:
     """Syndicated copies by MinHash + LSH (``article_lsh``) instead of m500's SimHash columns.
 
     SimHash at a 3-bit distance missed releases republished with an extra
-    sentence; MinHash estimates trigram overlap directly.
+    sentence; MinHash estimates trigram overlap directly. Texts of 200
+    characters and more are signed.
     """
-    from storage.dedupe import MIN_CHARS, index_signature, minhash, to_blob
-
-    db.execute("create table article_lsh (band integer not null, key integer not null, article_id integer not null)")
-    db.execute("create index article_lsh_band_key on article_lsh (band, key)")
-    db.execute("create index article_lsh_article on article_lsh (article_id)")
-    db["articles"].add_column("minhash", bytes)  # 64 MinHash minima, little-endian uint64
-    for band in range(4):
-        db.execute(f"drop index if exists idx_articles_simhash_band{band}")
-        db.execute(f"alter table articles drop column simhash_band{band}")
-    db.execute("alter table articles drop column simhash")
-    for row in list(db.query("select id, text from articles where length(text) >= ?", [MIN_CHARS])):
-        signature = minhash(row["text"])
-        db.execute("update articles set minhash = ? where id = ?", [to_blob(signature), row["id"]])
-        index_signature(db, row["id"], signature)
+    db.executescript(
+        """
+        create table article_lsh (band integer not null, key integer not null, article_id integer not null);
+        create index article_lsh_band_key on article_lsh (band, key);
+        create index article_lsh_article on article_lsh (article_id);
+        alter table articles add column minhash blob; -- 64 MinHash minima, little-endian uint64
+        drop index if exists idx_articles_simhash_band0;
+        drop index if exists idx_articles_simhash_band1;
+        drop index if exists idx_articles_simhash_band2;
+        drop index if exists idx_articles_simhash_band3;
+        alter table articles drop column simhash_band0;
+        alter table articles drop column simhash_band1;
+        alter table articles drop column simhash_band2;
+        alter table articles drop column simhash_band3;
+        alter table articles drop column simhash;
+        """
+    )
+    for article_id, text in db.execute("select id, text from articles where length(text) >= 200").fetchall():
+        signature, keys = _m510_signature(text)
+        db.execute("update articles set minhash = ? where id = ?", [signature, article_id])
+        db.conn.executemany("insert into article_lsh (band, key, article_id) values (?, ?, ?)", [(band, key, article_id) for band, key in keys])
 
 
 @migrations()
@@ -355,3 +401,179 @@ def m520_recurring_chrome(db: Database) -> None:
     )
     db.execute("create index boilerplate_pairs_source_articles on boilerplate_pairs (source, lang, articles)")
     db["articles"].add_column("chrome_removed", str)
+
+
+@migrations()
+def m600_published_time(db: Database) -> None:
+    """The publication time with its offset, and where the date came from.
+
+    ``published`` stays the date (YYYY-MM-DD, for facets and per-day counts);
+    ``published_at`` is the full ISO 8601 timestamp when the page gives one;
+    ``published_source`` is meta, json-ld, time, url or text (``crawler.extract``).
+    """
+    db["articles"].add_column("published_at", str)
+    db["articles"].add_column("published_source", str)
+
+
+@migrations()
+def m601_minhash_affine32(db: Database) -> None:
+    """Signatures of datasketch's affine32 MinHash (128 uint32) and 18 bands of 7 rows; links rechecked.
+
+    m510's hash family was nearly monotone, so unrelated articles were linked as
+    copies. The LSH table becomes a covering primary key read in ``article_id``
+    order; every signature and ``duplicate_of`` link is then recomputed by the
+    ``dedupe_recheck`` task this migration queues (``storage.db.run_pending_tasks``),
+    so the migration itself stays plain SQL that later code changes cannot alter.
+    """
+    db.executescript(
+        """
+        drop table article_lsh;
+        create table article_lsh (band integer not null, key integer not null, article_id integer not null,
+          primary key (band, key, article_id)) without rowid;
+        create index article_lsh_article on article_lsh (article_id);
+        create table if not exists pending_tasks (name text primary key, requested_at text not null);
+        insert or ignore into pending_tasks (name, requested_at)
+          select 'dedupe_recheck', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') where exists (select 1 from articles);
+        """
+    )
+
+
+@migrations()
+def m610_watchlist_probe(db: Database) -> None:
+    """Watchlist terms matched against the new article alone, not against the whole index.
+
+    m300's triggers ran every term as an FTS query over all of ``articles_fts``
+    and kept the new row's matches: storing one article cost more as the table
+    grew (254 ms at 200,000 articles with the bundled terms). Here a trigger
+    indexes the new or changed article alone in a probe table with the same
+    tokenizer (FTS5, external content on ``articles``, emptied first with
+    ``delete-all``), so terms match there exactly as in ``articles_fts``, with
+    the same snippets, at a cost that does not depend on the table's size
+    (200 terms: about 1 ms, BENCHMARKS.md "At scale — ingest").
+
+    Matching no longer reads ``articles_fts``, so it has triggers of its own,
+    skipped while there are no terms: writing an article's original or its
+    English queues that part in ``watchlist_pending``, whose trigger matches it
+    (so a translation does not re-match the original). Hits that still match
+    keep their first ``matched_at``.
+    """
+    db.executescript(
+        """
+        drop trigger articles_workbench_ai;
+        drop trigger articles_workbench_au;
+
+        create trigger articles_workbench_ai after insert on articles begin
+          insert into articles_fts (rowid, title, text, title_en, text_en)
+            values (new.id, new.title, new.text, new.title_en, new.text_en);
+          insert into articles_en_fts (rowid, title_en, text_en) values (new.id, new.title_en, new.text_en);
+          update articles set country = (select country from sources where name = new.source),
+                              kind = (select kind from sources where name = new.source)
+          where id = new.id;
+        end;
+
+        create trigger articles_workbench_au after update of title, text, title_en, text_en on articles begin
+          insert into articles_fts (articles_fts, rowid, title, text, title_en, text_en)
+            values ('delete', old.id, old.title, old.text, old.title_en, old.text_en);
+          insert into articles_en_fts (articles_en_fts, rowid, title_en, text_en)
+            values ('delete', old.id, old.title_en, old.text_en);
+          insert into articles_fts (rowid, title, text, title_en, text_en)
+            values (new.id, new.title, new.text, new.title_en, new.text_en);
+          insert into articles_en_fts (rowid, title_en, text_en) values (new.id, new.title_en, new.text_en);
+        end;
+
+        -- One document at a time, with the tokenizers of articles_fts and articles_en_fts.
+        create virtual table watchlist_probe using fts5(
+          title, text, content='articles', content_rowid='id',
+          tokenize="unicode61 remove_diacritics 2 separators 'ʻʼʹʽ'");
+        create virtual table watchlist_probe_en using fts5(
+          title_en, text_en, content='articles', content_rowid='id',
+          tokenize="porter unicode61 remove_diacritics 2 separators 'ʻʼʹʽ'");
+
+        -- An article (part) to match: a row lives here only while its trigger runs.
+        create table watchlist_pending (article integer not null, matched_in text not null);
+
+        create trigger watchlist_pending_original after insert on watchlist_pending
+        when new.matched_in = 'original' begin
+          insert into watchlist_probe (watchlist_probe) values ('delete-all');
+          insert into watchlist_probe (rowid, title, text) select id, title, text from articles where id = new.article;
+          delete from watchlist_hits where article = new.article and matched_in = 'original' and not exists (
+            select 1 from watchlist_terms t join watchlist_probe on watchlist_probe match t.fts_query
+            where t.watchlist = watchlist_hits.watchlist and t.term = watchlist_hits.term);
+          insert into watchlist_hits (article, watchlist, term, matched_in, snippet, matched_at)
+            select new.article, t.watchlist, t.term, 'original', snippet(watchlist_probe, -1, '⟦', '⟧', '…', 16),
+                   strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+            from watchlist_terms t join watchlist_probe on watchlist_probe match t.fts_query where true
+            on conflict (article, watchlist, term, matched_in) do update set snippet = excluded.snippet;
+          delete from watchlist_pending;
+        end;
+
+        create trigger watchlist_pending_english after insert on watchlist_pending
+        when new.matched_in = 'english' begin
+          insert into watchlist_probe_en (watchlist_probe_en) values ('delete-all');
+          insert into watchlist_probe_en (rowid, title_en, text_en) select id, title_en, text_en from articles where id = new.article;
+          delete from watchlist_hits where article = new.article and matched_in = 'english' and not exists (
+            select 1 from watchlist_terms t join watchlist_probe_en on watchlist_probe_en match t.fts_query
+            where t.watchlist = watchlist_hits.watchlist and t.term = watchlist_hits.term);
+          insert into watchlist_hits (article, watchlist, term, matched_in, snippet, matched_at)
+            select new.article, t.watchlist, t.term, 'english', snippet(watchlist_probe_en, -1, '⟦', '⟧', '…', 16),
+                   strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+            from watchlist_terms t join watchlist_probe_en on watchlist_probe_en match t.fts_query where true
+            on conflict (article, watchlist, term, matched_in) do update set snippet = excluded.snippet;
+          delete from watchlist_pending;
+        end;
+
+        create trigger watchlist_ai after insert on articles when exists (select 1 from watchlist_terms) begin
+          insert into watchlist_pending values (new.id, 'original');
+          insert into watchlist_pending select new.id, 'english' where coalesce(new.title_en, new.text_en) is not null;
+        end;
+        create trigger watchlist_original_au after update of title, text on articles
+        when exists (select 1 from watchlist_terms) begin
+          insert into watchlist_pending values (new.id, 'original');
+        end;
+        create trigger watchlist_english_au after update of title_en, text_en on articles
+        when exists (select 1 from watchlist_terms) begin
+          insert into watchlist_pending values (new.id, 'english');
+        end;
+        """
+    )
+
+
+@migrations()
+def m650_alerts(db: Database) -> None:
+    """What ``newsmon alerts`` has sent, per destination, so a re-run never repeats a message.
+
+    ``alert_destinations.since`` bounds the first run: hits matched more than a day
+    before a destination was first used are history, not news.
+    """
+    db.executescript(
+        """
+        create table alert_destinations (name text primary key, since text not null);
+        create table alert_hits_sent (
+          destination text not null references alert_destinations(name) on delete cascade,
+          hit integer not null references watchlist_hits(id) on delete cascade,
+          sent_at text not null,
+          primary key (destination, hit)
+        );
+        create index alert_hits_sent_hit on alert_hits_sent (hit);
+        create table alert_source_notices (
+          destination text not null references alert_destinations(name) on delete cascade,
+          source text not null,
+          problem text not null,
+          sent_at text not null,
+          primary key (destination, source, problem)
+        );
+        create table alert_digests (
+          destination text not null references alert_destinations(name) on delete cascade,
+          day text not null,
+          sent_at text not null,
+          primary key (destination, day)
+        );
+        """
+    )
+
+
+@migrations()
+def m651_front_page_indexes(db: Database) -> None:
+    """The front page and dashboard ask for today's hits and the last day's articles: index both times."""
+    db.execute("create index if not exists watchlist_hits_matched_at on watchlist_hits (matched_at)")
+    db.execute("create index if not exists articles_fetched_at on articles (fetched_at)")

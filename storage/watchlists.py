@@ -3,11 +3,13 @@
 The file (TOML, one ``[[watchlist]]`` table each) is loaded and validated here
 and mirrored into the ``watchlists`` and ``watchlist_terms`` tables by
 :func:`sync_watchlists`. Matching at ingest happens in SQL: the article
-triggers of migration ``m300_workbench`` run every stored term (an FTS5 phrase
-query) against the new or changed article, so crawl, fetch and translation all
-record hits without calling anything. A term therefore matches exactly as a
-search does: case and accents ignored, Uzbek apostrophe variants alike, a
-trailing ``*`` for a prefix (Russian stems), English stemming on the English.
+triggers of migration ``m610_watchlist_probe`` index the new or changed article
+alone in a probe FTS5 table (the tokenizer of the search index) and run every
+stored term (an FTS5 phrase query) there, so crawl, fetch and translation all
+record hits without calling anything, at a cost that does not grow with the
+table. A term therefore matches exactly as a search does: case and accents
+ignored, Uzbek apostrophe variants alike, a trailing ``*`` for a prefix
+(Russian stems), English stemming on the English.
 
 Syncing a new or changed watchlist re-checks every stored article against it;
 hits that still match keep their first ``matched_at``, so feeds stay stable.
@@ -26,6 +28,7 @@ from pathlib import Path
 import sqlite_utils
 
 from storage.articles import utc_now
+from storage.atomic import write_transaction
 from storage.search import SearchQueryError, term_query
 
 logger = logging.getLogger(__name__)
@@ -131,18 +134,25 @@ def load_watchlists(path: str | Path) -> list[Watchlist]:
     return watchlists
 
 
+# Every stored article against one watchlist's terms, through the search indexes. A snippet
+# is built only for a hit not stored yet: building one costs far more than the match, and a
+# stored hit's snippet changes only when its article does (the triggers re-match it then).
 _MATCH_ORIGINAL = """
-    select articles_fts.rowid as article, t.watchlist, t.term, 'original' as matched_in,
-           snippet(articles_fts, -1, '⟦', '⟧', '…', 16) as snippet
+    select articles_fts.rowid as article, t.watchlist, t.term, 'original' as matched_in, h.id is null as new,
+           case when h.id is null then snippet(articles_fts, -1, '⟦', '⟧', '…', 16) end as snippet
     from watchlist_terms t
     join articles_fts on articles_fts match ('{title text} : (' || t.fts_query || ')')
+    left join watchlist_hits h on h.article = articles_fts.rowid and h.watchlist = t.watchlist
+      and h.term = t.term and h.matched_in = 'original'
     where t.watchlist = :name
 """
 _MATCH_ENGLISH = """
-    select articles_en_fts.rowid as article, t.watchlist, t.term, 'english' as matched_in,
-           snippet(articles_en_fts, -1, '⟦', '⟧', '…', 16) as snippet
+    select articles_en_fts.rowid as article, t.watchlist, t.term, 'english' as matched_in, h.id is null as new,
+           case when h.id is null then snippet(articles_en_fts, -1, '⟦', '⟧', '…', 16) end as snippet
     from watchlist_terms t
     join articles_en_fts on articles_en_fts match t.fts_query
+    left join watchlist_hits h on h.article = articles_en_fts.rowid and h.watchlist = t.watchlist
+      and h.term = t.term and h.matched_in = 'english'
     where t.watchlist = :name
 """
 
@@ -163,7 +173,7 @@ def _store_definition(db: sqlite_utils.Database, wl: Watchlist, now: str) -> Non
 
 def _recheck(db: sqlite_utils.Database, name: str, now: str) -> int:
     """Match every stored article against one watchlist's terms; returns its hit count."""
-    db.execute("create temp table if not exists watchlist_matches (article, watchlist, term, matched_in, snippet)")
+    db.execute("create temp table if not exists watchlist_matches (article, watchlist, term, matched_in, new, snippet)")
     db.execute("delete from temp.watchlist_matches")
     for select in (_MATCH_ORIGINAL, _MATCH_ENGLISH):
         db.execute(f"insert into temp.watchlist_matches {select}", {"name": name})
@@ -174,8 +184,7 @@ def _recheck(db: sqlite_utils.Database, name: str, now: str) -> int:
     )
     db.execute(
         "insert into watchlist_hits (article, watchlist, term, matched_in, snippet, matched_at) "
-        "select article, watchlist, term, matched_in, snippet, :now from temp.watchlist_matches where true "
-        "on conflict (article, watchlist, term, matched_in) do update set snippet = excluded.snippet",
+        "select article, watchlist, term, matched_in, snippet, :now from temp.watchlist_matches where new",
         {"now": now},
     )
     db.execute("update watchlists set checked_at = ? where name = ?", [now, name])
@@ -193,7 +202,7 @@ def sync_watchlists(
     """
     now = utc_now()
     report = SyncReport()
-    with db.conn:
+    with write_transaction(db):
         stored = {row[0]: row[1] for row in db.execute("select name, definition_hash from watchlists")}
         for wl in watchlists:
             if wl.name not in stored:

@@ -47,6 +47,7 @@ def test_fetch_json_no_store(tmp_path, site_server):
     assert record["url"] == url
     assert record["title"] == article.title  # windows-1251, charset only in the HTTP header
     assert record["lang"] == "ru" and record["published"] == article.published
+    assert (record["published_at"], record["published_source"]) == (f"{article.published}T09:30:00+05:00", "meta")
     assert record["text"].split("\n") == list(article.paragraphs)
     for key in ("title_en", "text_en", "translation_status"):
         assert key in record

@@ -225,8 +225,8 @@ def test_quiet_crawl_without_network_prints_failures_only(tmp_path):
     result = run_newsmon("-q", "crawl", "--no-translate", "--db", str(tmp_path / "n.db"), "--sources", str(sources))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "newsmon: source generated failed: http://127.0.0.1:9/en/news/: connection refused",
-        "newsmon: source generated-2 failed: http://127.0.0.2:9/en/news/: connection refused",
+        "newsmon: source generated failed: http://127.0.0.1:9/en/news/: cannot connect: connection refused",
+        "newsmon: source generated-2 failed: http://127.0.0.2:9/en/news/: cannot connect: connection refused",
     ]
     assert len(result.stdout.splitlines()) == 2
 

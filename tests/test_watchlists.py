@@ -3,6 +3,7 @@ in step with article writes, and re-checking stored articles when a watchlist ch
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,61 @@ def test_article_delete_removes_its_hits_and_index_rows(db):
         db.execute("delete from articles where id = ?", [article])
     assert hits(db) == set()
     assert db.execute("select count(*) from articles_fts where articles_fts match 'ransomware'").fetchone()[0] == 0
+
+
+def test_ingest_matches_exactly_what_a_search_of_the_whole_index_finds(db):
+    """Ingest matches each new article alone (a one-row probe index); re-checking runs the same
+    terms through the whole index. Both must find the same hits with the same snippets."""
+    terms = ("o'g'irl*", "краж*", "data breach", "theft", "perche", "firibgar*", "ұрл*", "police station",
+             "утечк* данных", "ransomware", "stolen", "fraud*")
+    watch(db, *terms)
+    texts = [
+        ("Oʻgʻirlik va firibgarlik", "Bozorda o`g`irlik sodir etildi. Firibgarlar ushlandi.", "uz"),
+        ("КРАЖИ в метро", "Полиция раскрыла серию краж. Утечка данных не подтвердилась.", "ru"),
+        ("A data breach at the police station", "Data was stolen; the breach, a data breach, was reported.", "en"),
+        ("Perché è successo", "Spiegazione della frode e del furto.", "it"),
+        ("Көлік ұрлығы", "Топ ұсталды. Ұрлық туралы.", "kk"),
+        ("Nothing here", "A quiet day at the station; police were elsewhere.", "en"),
+    ]
+    ids = [store(db, f"k{i}", title, text, lang=lang) for i, (title, text, lang) in enumerate(texts)]
+    translate(db, ids[1], "Thefts on the metro", "Police solved a series of thefts and a data breach.")
+    translate(db, ids[3], "Why it happened", "An explanation of the fraud and the theft.")
+    store(db, "k0", "Oʻgʻirlik", "Bozorda oʻgʻirlik sodir etildi.")  # changed: the fraud hit goes
+
+    def found() -> set[tuple]:
+        return set(db.execute("select article, watchlist, term, matched_in, snippet from watchlist_hits").fetchall())
+
+    at_ingest = found()
+    assert {(r[0], r[2]) for r in at_ingest} >= {(ids[0], "o'g'irl*"), (ids[1], "краж*"), (ids[2], "data breach")}
+    assert (ids[0], "firibgar*") not in {(r[0], r[2]) for r in at_ingest}
+    with db.conn:
+        db.execute("delete from watchlist_hits")  # so that the re-check builds every snippet again
+    sync_watchlists(db, [Watchlist(name="w", terms=terms)], recheck_all=True)
+    assert found() == at_ingest
+
+
+def test_ingest_matches_terms_without_reading_the_search_index(db):
+    """Each term used to run over the whole of articles_fts for every new article, so storing
+    one cost more as the table grew (254 ms at 200,000 articles). Matching now reads only
+    the probe holding the new article: what SQLite is asked to read shows it."""
+    watch(db, "fraud*", "краж*", "data breach")
+    store(db, "old", "Fraud ring", "The fraud ring was caught.", lang="en")
+    read: set[str] = set()
+
+    def authorizer(action, table, column, database, trigger):
+        if action == sqlite3.SQLITE_READ:
+            read.add(table)
+        return sqlite3.SQLITE_OK
+
+    db.conn.set_authorizer(authorizer)  # also makes SQLite prepare every statement again
+    try:
+        new = store(db, "new", "Fraudsters caught", "Police caught the fraudsters after a data breach.", lang="en")
+        translate(db, store(db, "ru", "Кражи", "Серия краж.", lang="ru"), "Thefts", "A series of frauds.")
+    finally:
+        db.conn.set_authorizer(None)
+    assert hits(db, new) == {("w", "fraud*", "original"), ("w", "fraud*", "english"),
+                             ("w", "data breach", "original"), ("w", "data breach", "english")}
+    assert read & {"articles_fts", "articles_en_fts"} == set()
 
 
 # --- re-checking stored articles ---------------------------------------------------------------

@@ -1,0 +1,119 @@
+"""The way into the workbench: the front page, the queries page and the articles table's first screen.
+
+- The home page (``templates/index.html``) shows today's watchlist hits, the newest
+  articles with their English titles, the sources needing attention, and links to
+  every canned query, feed and the dashboard.
+- The database page lists the analysts' queries and the Atom feeds apart.
+- ``/<db>/articles`` without a column choice opens with the columns an analyst reads
+  first; the others stay one click away (Datasette's column menu, or ``?_nocol=``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+
+#: What the articles table shows first; every other column is reachable from the column menu.
+FIRST_COLUMNS = ("published", "source", "title_en", "title", "lang", "script", "translation_status", "country", "url")
+#: Rows per list on the front page.
+FRONT_PAGE_ROWS = 10
+#: A source with no new article for this long needs attention (as in `newsmon health`).
+SILENT_DAYS = 3
+DASHBOARD = "overview"
+
+_HITS_TODAY = """
+select h.watchlist, h.term, h.matched_at, a.id as article, a.source, a.lang,
+       coalesce(a.title_en, a.title) as title, a.url
+from watchlist_hits h join articles a on a.id = h.article
+where h.matched_at >= date('now')
+group by h.article, h.watchlist
+order by h.matched_at desc
+limit :limit
+"""
+_NEWEST = """
+select id as article, published, source, lang, title_en, title, url
+from articles
+where published is not null
+order by published desc, id desc
+limit :limit
+"""
+_ATTENTION = """
+select source, last_status, consecutive_failures, last_new_article_at, last_error
+from source_health
+where kind != 'adhoc' and last_run_at is not null
+  and (consecutive_failures > 0 or last_new_article_at is null
+       or last_new_article_at < datetime('now', :silent))
+order by consecutive_failures desc, source
+"""
+
+
+def is_feed(query_name: str) -> bool:
+    return query_name.endswith("_feed") or query_name.startswith("watchlist_feed_")
+
+
+def analysts_database(datasette) -> str | None:
+    names = [name for name in datasette.databases if name != "_internal"]
+    return names[0] if names else None
+
+
+async def split_queries(datasette, database: str, actor) -> tuple[list[dict], list[dict]]:
+    """(the analysts' canned queries, the Atom feed queries), in metadata order."""
+    queries = list((await datasette.get_canned_queries(database, actor)).values())
+    return [q for q in queries if not is_feed(q["name"])], [q for q in queries if is_feed(q["name"])]
+
+
+async def front_page(datasette, request) -> dict:
+    database = analysts_database(datasette)
+    if database is None:
+        return {}
+    db = datasette.get_database(database)
+    queries, feeds = await split_queries(datasette, database, request.actor if request else None)
+    found = {"front_database": database, "front_queries": queries, "front_feeds": feeds, "front_dashboard": DASHBOARD}
+    if not await db.table_exists("articles"):
+        return found
+    params = {"limit": FRONT_PAGE_ROWS}
+    found["front_hits"] = [dict(r) for r in (await db.execute(_HITS_TODAY, params)).rows]
+    found["front_newest"] = [dict(r) for r in (await db.execute(_NEWEST, params)).rows]
+    attention = await db.execute(_ATTENTION, {"silent": f"-{SILENT_DAYS} days"})
+    found["front_attention"] = [dict(r) for r in attention.rows]
+    return found
+
+
+@hookimpl
+def extra_template_vars(template, database, request, datasette):
+    if template == "index.html":
+        async def index_vars():
+            return await front_page(datasette, request)
+
+        return index_vars
+    if template == "database.html" and database:
+        async def database_vars():
+            queries, feeds = await split_queries(datasette, database, request.actor if request else None)
+            return {"queries": queries, "feed_queries": feeds}
+
+        return database_vars
+    return {}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """``/<db>/articles`` with no column choice opens with ``FIRST_COLUMNS``."""
+
+    def wrap(app):
+        async def first_columns(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] == "GET":
+                query = scope.get("query_string", b"").decode("latin-1")
+                database = analysts_database(datasette)
+                if database and scope["path"] == f"/{database}/articles" and "_col=" not in query and "_nocol=" not in query:
+                    columns = urlencode([("_col", c) for c in FIRST_COLUMNS])
+                    location = f"/{database}/articles?{query + '&' if query else ''}{columns}"
+                    await send({"type": "http.response.start", "status": 302,
+                                "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+            await app(scope, receive, send)
+
+        return first_columns
+
+    return wrap
