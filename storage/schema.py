@@ -2,7 +2,9 @@
 
 Each migration runs once, in a transaction, recorded in ``_sqlite_migrations``;
 ``migrations.apply(db)`` is safe to repeat. Never edit an applied migration:
-add a new one at the end.
+add a new one. They run in numeric order (m001, m300, m500...), whatever order
+they are defined in, and say everything in their own SQL: a migration that
+imported live code would do something else on a database migrated later.
 """
 
 from __future__ import annotations
