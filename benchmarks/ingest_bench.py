@@ -1,6 +1,6 @@
 """What storing one article costs as the database grows, with 200 watchlist terms.
 
-Run by hand (figures go to BENCHMARKS.md, "At scale — ingest"):
+Run by hand (figures go to BENCHMARKS.md, "At scale", ingest cost):
 
     .venv/bin/python benchmarks/ingest_bench.py --sizes 0,200000 --dir /var/tmp/newsmon-ingest
 

@@ -451,7 +451,7 @@ def m610_watchlist_probe(db: Database) -> None:
     tokenizer (FTS5, external content on ``articles``, emptied first with
     ``delete-all``), so terms match there exactly as in ``articles_fts``, with
     the same snippets, at a cost that does not depend on the table's size
-    (200 terms: about 1 ms, BENCHMARKS.md "At scale — ingest").
+    (200 terms: about 1 ms, BENCHMARKS.md "At scale", ingest cost).
 
     Matching no longer reads ``articles_fts``, so it has triggers of its own,
     skipped while there are no terms: writing an article's original or its
