@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import sqlite3
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+
+from pebble import ProcessExpired
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -19,7 +22,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.extract import ExtractionError
 from storage.records import Article, Page
-from crawler.workers import DatabaseWriter, database_writer, default_workers, extraction_executor, reset_executor
+from crawler.workers import DatabaseWriter, database_problem, database_writer, default_workers, extraction_pool
 from crawler.steps import article_from_page, store_article
 from storage.runs import start_run, update_run
 from storage.urlstate import UrlState, record_states
@@ -29,35 +32,55 @@ logger = logging.getLogger(__name__)
 #: How often (seconds) the running counters are written to crawl_runs.
 PROGRESS_EVERY = 10.0
 
+#: Sent by ``crawler.run`` (``status=``, ``error=``) when a stop could not wait for the spider to close:
+#: the store pipeline writes the run's final row at once.
+run_abandoned = object()
+
+
+class SourceStopped(Exception):
+    """A write not attempted: an earlier one failed and the source is stopping."""
+
 
 class ExtractPipeline:
     """Turns fetched pages into articles; pages without article text are dropped and counted.
 
     Extraction runs in the shared worker pool (``NEWSMON_EXTRACT_WORKERS``
-    processes; 0 extracts on the reactor thread, for debugging).
+    processes; 0 extracts on the reactor thread, for debugging), each page
+    within ``NEWSMON_EXTRACT_TIMEOUT`` seconds: past it the worker is killed and
+    replaced, and the page counted as ``extract_timeout``.
     """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         workers = crawler.settings.getint("NEWSMON_EXTRACT_WORKERS", -1)
         self.workers = default_workers() if workers < 0 else workers
-        self.executor = extraction_executor(self.workers)
+        self.timeout = crawler.settings.getfloat("NEWSMON_EXTRACT_TIMEOUT", 20.0)
+        self.pool = extraction_pool(self.workers)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ExtractPipeline":
         return cls(crawler)
 
     async def _extract(self, page: Page) -> Article:
-        if self.executor is None:
+        if self.pool is None:
             return article_from_page(page)
-        try:
-            return await asyncio.wrap_future(self.executor.submit(article_from_page, page))
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): extract this page here, rebuild the pool.
-            logger.warning("%s: extraction worker died; restarting the pool", page.url)
-            reset_executor()
-            self.executor = extraction_executor(self.workers)
-            return article_from_page(page)
+        for attempt in (1, 2):
+            future, generation = self.pool.submit(article_from_page, self.timeout or None, page)
+            try:
+                return await asyncio.wrap_future(future)
+            except FutureTimeout:
+                raise ExtractionError(
+                    "extract_timeout",
+                    f"extraction took over {self.timeout:g} s (NEWSMON_EXTRACT_TIMEOUT); the worker was replaced",
+                ) from None
+            except (ProcessExpired, BrokenProcessPool) as exc:
+                if isinstance(exc, ProcessExpired):  # pebble has already started a worker in this one's place
+                    logger.warning("%s: extraction worker died (%s); replaced, extracting the page again", page.url, exc)
+                elif self.pool.replace(generation):  # the whole pool gave up: the first page to see it replaces it
+                    logger.warning("%s: extraction pool broken (%s); replaced, extracting again", page.url, exc)
+                if attempt == 2:
+                    raise ExtractionError("extraction_failed", f"extraction failed twice, its worker died ({exc})") from None
+        raise AssertionError("unreachable")
 
     async def process_item(self, item):
         if not isinstance(item, Page):
@@ -70,7 +93,8 @@ class ExtractPipeline:
             spider.mark_not_article(item.requested_url or item.url, exc.kind)
             raise DropItem(f"{item.url}: {exc}") from None
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the crawl
-            logger.exception("%s: extraction failed", item.url)
+            logger.warning("%s: extraction failed: %s: %s", item.url, type(exc).__name__, exc)
+            logger.debug("%s: extraction failed", item.url, exc_info=True)
             spider._error("extraction_failed", item.url, f"extraction failed: {type(exc).__name__}: {exc}")
             raise DropItem(f"{item.url}: {exc}") from None
 
@@ -95,22 +119,38 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.abandoned, signal=run_abandoned)
         return pipeline
 
     async def _write(self, fn, /, *args, **kwargs):
-        return await asyncio.wrap_future(self.writer.submit(fn, *args, **kwargs))
+        spider = self.crawler.spider
+
+        def unless_failed(db, *args, **kwargs):
+            # Writes queued before a failure was seen would each wait out the busy timeout, in turn.
+            if getattr(spider, "database_error", None):
+                raise SourceStopped(spider.database_error)
+            return fn(db, *args, **kwargs)
+
+        return await asyncio.wrap_future(self.writer.submit(unless_failed, *args, **kwargs))
 
     async def open_spider(self) -> None:
         if not self.db_path:
             raise CloseSpider("NEWSMON_DB is not set")
-        self.writer = database_writer(self.db_path)
+        self.writer = database_writer(self.db_path, busy_timeout=self.crawler.settings.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
         self.run_row = await self._write(start_run, run_id=self.run_id, source=self.crawler.spider.name)
 
     async def process_item(self, item):
         if not isinstance(item, Article):
             return item
         spider = self.crawler.spider
-        outcome = await self._write(store_article, item)
+        if getattr(spider, "database_error", None):  # the source is stopping: do not queue writes that will fail
+            raise DropItem(f"{item.url}: not stored: {spider.database_error}")
+        try:
+            outcome = await self._write(store_article, item)
+        except (sqlite3.Error, SourceStopped) as exc:
+            if isinstance(exc, sqlite3.Error):
+                self._database_failed(exc)
+            raise DropItem(f"{item.url}: not stored: {exc}") from None
         spider.counters.count_outcome(outcome)
         validators = {"etag": item.extra.get("etag"), "last_modified": item.extra.get("last_modified")}
         spider.page_states.append(UrlState(url=item.url, kind="article", last_status=200, **validators))
@@ -118,8 +158,19 @@ class StorePipeline:
         now = time.monotonic()
         if now - self._last_progress > PROGRESS_EVERY:
             self._last_progress = now
-            await asyncio.wrap_future(self._write_counters())
+            try:
+                await asyncio.wrap_future(self._write_counters())
+            except sqlite3.Error as exc:
+                self._database_failed(exc)
         return item
+
+    def _database_failed(self, exc: sqlite3.Error) -> None:
+        """Every later write would fail the same way: stop this source, recorded as ``failed``."""
+        spider = self.crawler.spider
+        if getattr(spider, "database_error", None) is None:
+            spider.database_error = f"database {self.db_path}: {database_problem(exc)}"
+            logger.warning("%s: %s; stopping", spider.name, spider.database_error)
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="database_error"))
 
     def _write_counters(self, *, status: str | None = None, error: str | None = None, entry_states=()) -> Future:
         """Queue the run's counters and the URL states gathered so far (snapshots: the reactor goes on)."""
@@ -140,12 +191,18 @@ class StorePipeline:
         if self.writer is None:  # the spider failed before the pipeline opened
             return
         error = None
-        if spider.pages_ok == 0 and spider.counters.errors:
+        if getattr(spider, "database_error", None):
+            status = "failed"
+            error = spider.database_error
+        elif spider.pages_ok == 0 and spider.counters.errors:
             status = "failed"
             error = spider.first_error
         elif reason == "closespider_timeout":
             status = "partial"
             error = "stopped at --max-runtime"
+        elif reason == "shutdown":  # crawler.run's Stopper: SIGINT or SIGTERM
+            status = "interrupted"
+            error = "interrupted (SIGINT or SIGTERM)"
         elif reason != "finished":
             status = "interrupted"
             error = f"stopped early: {reason}"
@@ -156,4 +213,25 @@ class StorePipeline:
         entry_states = spider.entry_states if status == "ok" and not spider.budget_exhausted else ()
         logger.debug("%s: closing (%s)", spider.name, reason)
         # Waiting here is fine: it happens once per source, and the row must be final when the crawl ends.
-        self._write_counters(status=status, error=error, entry_states=entry_states).result()
+        self._write_final(status=status, error=error, entry_states=entry_states)
+
+    def abandoned(self, status: str, error: str) -> None:
+        """The crawl stops without waiting for this spider to close: its final row, now."""
+        spider = self.crawler.spider
+        if self.writer is None or getattr(spider, "run_status", None) is not None:
+            return
+        if getattr(spider, "database_error", None):
+            status, error = "failed", spider.database_error
+        spider.run_status = status
+        spider.run_error = error
+        self._write_final(status=status, error=error, timeout=5.0)
+
+    def _write_final(self, *, status: str, error: str | None, entry_states=(), timeout: float | None = None) -> None:
+        try:
+            self._write_counters(status=status, error=error, entry_states=entry_states).result(timeout=timeout)
+        except (sqlite3.Error, FutureTimeout) as exc:
+            reason = database_problem(exc) if isinstance(exc, sqlite3.Error) else "the database writer is busy"
+            # crawl.run tries once more when the crawl's connections are closed (that frees the WAL).
+            self.crawler.spider.unrecorded_run = (self.run_row, status, error)
+            logger.warning("%s: cannot record the end of the run (%s) in %s yet: %s", self.crawler.spider.name, status,
+                           self.db_path, reason)

@@ -54,6 +54,14 @@ LOG_INSTALL_ROOT_HANDLER = False
 
 # Extraction worker processes: -1 one per CPU core, 0 extract on the reactor thread (debugging).
 NEWSMON_EXTRACT_WORKERS = -1
+# Seconds one page may take to extract; past it the worker is killed and replaced (extract_timeout).
+NEWSMON_EXTRACT_TIMEOUT = 20.0
+# Seconds a stop (Ctrl-C, --max-runtime) waits for downloads and extractions in flight before abandoning them.
+NEWSMON_STOP_GRACE = 10.0
+# Seconds a database write waits for another program's write lock before the crawl stops as failed.
+NEWSMON_BUSY_TIMEOUT = 30.0
+# One line per dropped page, never the page itself (Scrapy's default logs the whole item).
+LOG_FORMATTER = "crawler.logformat.OneLineLogFormatter"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from crawler.extract import ExtractionError, extract_article
+from crawler.extract import ExtractionError, check_size, extract_article
 from crawler.given import GivenPage, article_from_given
 from storage.records import Article, Page
 from crawler.pagecheck import check_article, check_page, check_script_shell
@@ -36,6 +36,7 @@ def article_from_page(page: Page) -> Article:
     if isinstance(page, GivenPage):  # an API item or a Telegram post: fields given, body cleaned
         article = article_from_given(page)
     else:
+        check_size(page)  # before any parsing: a document of a million elements would take hours
         check_page(page)  # block/challenge pages and soft 404s, before they count as "no article text"
         try:
             article = extract_article(page)

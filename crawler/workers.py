@@ -8,17 +8,21 @@ the reactor keeps the network busy.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError
+from concurrent.futures.process import BrokenProcessPool
+
+from pebble import ProcessPool
 
 logger = logging.getLogger(__name__)
 
-_executor: ProcessPoolExecutor | None = None
-_workers = 0
+_pool: ExtractionPool | None = None
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -30,6 +34,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _init_worker(parent: int) -> None:
+    # pebble's workers already ignore SIGINT: Ctrl-C in a terminal reaches the whole
+    # process group, and only the crawl process decides how to stop.
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="newsmon-parent-watch").start()
     # Warm the heavy imports once per worker, not on the first page.
     import crawler.steps  # noqa: F401
@@ -39,37 +45,104 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def extraction_executor(workers: int) -> Executor | None:
-    """The shared pool (created on first use), or None to extract in-process (``workers == 0``)."""
-    global _executor, _workers
-    if workers <= 0:
-        return None
-    if _executor is None or _workers != workers:
-        shutdown_executor()
+class ExtractionPool:
+    """pebble's process pool, with one replacement per breakage.
+
+    pebble, not ``concurrent.futures``: its pool kills the one worker whose task
+    passed its timeout, and replaces a worker that died, failing only that
+    worker's task (``ProcessExpired``). ``ProcessPoolExecutor`` can do neither:
+    one dead worker breaks the whole pool and every page in it. pebble still
+    gives up on the whole pool when a worker dies while no task runs anywhere
+    (it takes that for a failing initializer); then the first caller to see it
+    replaces the pool, once per ``generation``, and the pages still waiting in
+    the old one fail with ``BrokenProcessPool`` so their callers submit them again.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.generation = 0
+        self._pool = self._new_pool()
+        self._pending: set[Future] = set()
+
+    def _new_pool(self) -> ProcessPool:
         # spawn, not fork: the parent runs a reactor and threads that must not be copied.
-        _executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+        return ProcessPool(
+            max_workers=self.workers,
             initializer=_init_worker,
             initargs=(os.getpid(),),
+            context=multiprocessing.get_context("spawn"),
         )
-        _workers = workers
-    return _executor
+
+    def submit(self, fn, timeout: float | None, /, *args) -> tuple[Future, int]:
+        """``(future, generation)``: ``fn(*args)`` in a worker, killed after ``timeout`` seconds."""
+        generation = self.generation
+        try:
+            future = self._pool.submit(fn, timeout, *args)
+        except RuntimeError:  # pebble: "Unexpected error within the Pool"
+            self.replace(generation)
+            generation = self.generation
+            future = self._pool.submit(fn, timeout, *args)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        return future, generation
+
+    def replace(self, generation: int) -> bool:
+        """Replace the pool if it is still that of ``generation``; True when this call did."""
+        if generation != self.generation:
+            return False
+        old, stranded = self._pool, list(self._pending)
+        self.generation += 1
+        self._pool = self._new_pool()
+        self._pending = set()
+        for future in stranded:
+            with contextlib.suppress(InvalidStateError):
+                future.set_exception(BrokenProcessPool("the extraction pool was replaced"))
+        old.stop()
+        threading.Thread(target=old.join, daemon=True, name="newsmon-old-pool").start()
+        return True
+
+    def close(self, *, kill: bool = False) -> None:
+        if kill:
+            self._pool.stop()
+        else:
+            self._pool.close()
+        self._pool.join()
 
 
-def reset_executor() -> None:
-    """Drop a broken pool (a worker died); the next call builds a new one."""
-    global _executor
-    if _executor is not None:
-        _executor.shutdown(wait=False, cancel_futures=True)
-    _executor = None
+def extraction_pool(workers: int) -> ExtractionPool | None:
+    """The shared pool (created on first use), or None to extract in-process (``workers == 0``)."""
+    global _pool
+    if workers <= 0:
+        return None
+    if _pool is None or _pool.workers != workers:
+        shutdown_pool()
+        _pool = ExtractionPool(workers)
+    return _pool
 
 
-def shutdown_executor() -> None:
-    global _executor
-    if _executor is not None:
-        _executor.shutdown(wait=True, cancel_futures=True)
-        _executor = None
+def shutdown_pool(*, kill: bool = False) -> None:
+    """Stop the pool; ``kill`` ends the workers at once (a stuck extraction is not waited for)."""
+    global _pool
+    if _pool is not None:
+        _pool.close(kill=kill)
+        _pool = None
+
+
+def database_problem(exc: sqlite3.Error) -> str:
+    """SQLite's reason in words a cron mail reader can act on."""
+    text = str(exc)
+    hints = {
+        "file is not a database": "not a SQLite database (corrupt, or another kind of file)",
+        "database disk image is malformed": "the database file is corrupt",
+        "readonly database": "the database is read-only (file or folder permissions, read-only mount)",
+        "database is locked": "the database is locked by another program writing to it",
+        "disk is full": "the disk is full",
+        "unable to open database file": "cannot open the database file (missing folder, permissions)",
+    }
+    for needle, words in hints.items():
+        if needle in text:
+            return f"{words} ({text})"
+    return text
 
 
 class DatabaseWriter:
@@ -82,10 +155,11 @@ class DatabaseWriter:
     between sources.
     """
 
-    def __init__(self, db_path: str):
+    def __init__(self, db_path: str, *, busy_timeout: float = 30.0):
         from concurrent.futures import ThreadPoolExecutor
 
         self.db_path = db_path
+        self.busy_timeout = busy_timeout
         self._db = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-db-writer")
 
@@ -94,6 +168,7 @@ class DatabaseWriter:
             from storage import open_db
 
             self._db = open_db(self.db_path, migrate=False)
+            self._db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         return self._db
 
     def submit(self, fn, /, *args, **kwargs):
@@ -113,10 +188,10 @@ class DatabaseWriter:
 _writers: dict[str, DatabaseWriter] = {}
 
 
-def database_writer(db_path: str) -> DatabaseWriter:
+def database_writer(db_path: str, *, busy_timeout: float = 30.0) -> DatabaseWriter:
     """The crawl's shared writer for ``db_path`` (created on first use)."""
     if db_path not in _writers:
-        _writers[db_path] = DatabaseWriter(db_path)
+        _writers[db_path] = DatabaseWriter(db_path, busy_timeout=busy_timeout)
     return _writers[db_path]
 
 

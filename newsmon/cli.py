@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -24,6 +26,18 @@ from newsmon.cli_workbench import watchlists as watchlists_group
 logger = logging.getLogger("newsmon")
 
 
+class NoTracebackFormatter(logging.Formatter):
+    """The message only: a traceback is detail for ``-v`` and ``--log-file``, not for the console."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
 def configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING
     if verbose == 1:
@@ -35,7 +49,8 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     # The level goes on the handler too: Scrapy sets its own loggers to DEBUG.
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    formatter = logging.Formatter if verbose else NoTracebackFormatter
+    handler.setFormatter(formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -92,25 +107,34 @@ def crawl(
     Exit codes: 0 every source ran, 1 a source failed entirely, 2 usage or
     configuration error, 3 another crawl is running on the same database.
     """
-    from crawler.run import run_crawl
-    from newsmon.lock import LockHeld, crawl_lock
+    from crawler.run import DatabaseUnusable, run_crawl
+    from newsmon.lock import LockError, LockHeld, crawl_lock
 
     if log_file:
         add_log_file(log_file)
     sources = load_or_fail(sources_path)
     selected = select_sources(sources, names) or [s for s in sources if s.enabled]
-    overrides = {"CLOSESPIDER_TIMEOUT": max_runtime} if max_runtime else {}
+    overrides = {key: os.environ[key] for key in ENV_SETTINGS if os.environ.get(key)}
     if backfill:
         overrides["NEWSMON_BACKFILL"] = True
     try:
         with crawl_lock(db_path, wait=wait):
-            results = run_crawl(selected, db_path=str(db_path), catalog=sources, settings_overrides=overrides)
+            results = run_crawl(selected, db_path=str(db_path), catalog=sources, settings_overrides=overrides,
+                                max_runtime=max_runtime)
     except LockHeld as exc:
         click.echo(f"newsmon: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except (LockError, DatabaseUnusable) as exc:
+        click.echo(f"newsmon: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
     for result in results:
         click.echo(result.summary_line())
-    if translate:  # after the crawl and its lock: never on Scrapy's reactor, never stalls the next crawl
+    if results.signal is not None:  # Ctrl-C or SIGTERM: no translation, the shell's exit code for a signal
+        click.echo(f"newsmon: crawl interrupted by {signal.Signals(results.signal).name}", err=True)
+        _exit(128 + results.signal, at_once=results.abandoned)
+    if translate and any(r.status == "partial" for r in results):  # --max-runtime reached: no time left
+        click.echo("translation: skipped, --max-runtime reached (run `newsmon translate`)")
+    elif translate:  # after the crawl and its lock: never on Scrapy's reactor, never stalls the next crawl
         from newsmon.cli_models import translate_after_crawl
 
         translate_after_crawl(db_path, models_dir)
@@ -119,10 +143,22 @@ def crawl(
 
         deliver(db_path, alerts_path, silent_days=3.0)
     failed = [r for r in results if r.status == "failed"]
-    if failed:
-        for result in failed:
-            click.echo(f"newsmon: source {result.source} failed: {result.error}", err=True)
-        sys.exit(EXIT_FAILED)
+    for result in failed:
+        click.echo(f"newsmon: source {result.source} failed: {result.error}", err=True)
+    _exit(EXIT_FAILED if failed else 0, at_once=results.abandoned)
+
+
+#: Settings a cron line or a test may set through the environment (README: "Crawl settings").
+ENV_SETTINGS = ("NEWSMON_EXTRACT_WORKERS", "NEWSMON_EXTRACT_TIMEOUT", "NEWSMON_STOP_GRACE", "NEWSMON_BUSY_TIMEOUT")
+
+
+def _exit(code: int, *, at_once: bool) -> None:
+    """Exit; ``at_once`` after an abandoned crawl, whose stuck threads would otherwise hold the exit."""
+    if at_once:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @cli.command()

@@ -17,6 +17,10 @@ class LockHeld(Exception):
     """Another crawl holds the lock on this database."""
 
 
+class LockError(Exception):
+    """The lock file cannot be created or written (read-only folder, full disk)."""
+
+
 def lock_path_for(db_path: str | Path) -> Path:
     return Path(f"{db_path}.lock")
 
@@ -24,8 +28,12 @@ def lock_path_for(db_path: str | Path) -> Path:
 @contextmanager
 def crawl_lock(db_path: str | Path, *, wait: bool = False) -> Iterator[None]:
     path = lock_path_for(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed below, after the crawl
+    except OSError as exc:
+        raise LockError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -35,10 +43,12 @@ def crawl_lock(db_path: str | Path, *, wait: bool = False) -> Iterator[None]:
                 f"another newsmon crawl (pid {holder}) is running on {db_path}; "
                 "wait for it, or use --wait to queue behind it"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        try:
+            # Unbuffered: a failed write must not be retried (and fail again) when the file closes.
+            os.ftruncate(handle.fileno(), 0)
+            os.pwrite(handle.fileno(), str(os.getpid()).encode("ascii"), 0)
+        except OSError as exc:
+            raise LockError(f"cannot write the lock file {path}: {exc.strerror or exc}") from None
         try:
             yield
         finally:

@@ -31,6 +31,12 @@ def alive(pid: int) -> bool:
         return False
 
 
+def waiting_for_lock(pid: int) -> bool:
+    """True while ``pid`` is blocked waiting for a file lock."""
+    with open("/proc/locks", encoding="ascii") as handle:
+        return any(line.split()[1] == "->" and line.split()[5] == str(pid) for line in handle if "->" in line)
+
+
 def start_generated(delay: float, port: int = 0) -> FixtureServer:
     server = FixtureServer({}, port=port).start()
     server.routes.update(generated_site(COUNT, delay=delay))
@@ -59,8 +65,13 @@ def test_wait_queues_behind_the_running_crawl(tmp_path):
                 [sys.executable, "-m", "newsmon", "crawl", "--wait", "--db", str(db_path), "--sources", str(sources)],
                 cwd=ROOT, env=newsmon_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )
-            time.sleep(2)
-            assert waiting.poll() is None  # still waiting for the lock
+            # Blocked in flock on the lock file: the kernel lists it as a waiter ("->") in /proc/locks.
+            # (A bare poll() right after start would pass for a process still importing.)
+            deadline = time.monotonic() + 60
+            while not waiting_for_lock(waiting.pid):
+                assert waiting.poll() is None, waiting.communicate()
+                assert time.monotonic() < deadline, "the second crawl never waited for the lock"
+                time.sleep(0.1)
             assert not server.paths()
         out, err = waiting.communicate(timeout=120)
         assert waiting.returncode == 0, err
@@ -142,6 +153,7 @@ def test_max_runtime_stops_a_slow_crawl_as_partial(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("generated: partial:")
     assert "stopped at --max-runtime" in result.stdout
+    assert "translation: skipped, --max-runtime reached" in result.stdout  # no time left for it
     assert elapsed < 30
     assert sqlite_utils.Database(db_path)["articles"].count < 80
     status = next(sqlite_utils.Database(db_path).query("select status from crawl_runs"))["status"]
