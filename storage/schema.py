@@ -2,7 +2,9 @@
 
 Each migration runs once, in a transaction, recorded in ``_sqlite_migrations``;
 ``migrations.apply(db)`` is safe to repeat. Never edit an applied migration:
-add a new one at the end.
+add a new one. They run in numeric order (m001, m300, m500...), whatever order
+they are defined in, and say everything in their own SQL: a migration that
+imported live code would do something else on a database migrated later.
 """
 
 from __future__ import annotations
@@ -449,7 +451,7 @@ def m610_watchlist_probe(db: Database) -> None:
     tokenizer (FTS5, external content on ``articles``, emptied first with
     ``delete-all``), so terms match there exactly as in ``articles_fts``, with
     the same snippets, at a cost that does not depend on the table's size
-    (200 terms: about 1 ms, BENCHMARKS.md "At scale — ingest").
+    (200 terms: about 1 ms, BENCHMARKS.md "At scale", ingest cost).
 
     Matching no longer reads ``articles_fts``, so it has triggers of its own,
     skipped while there are no terms: writing an article's original or its

@@ -25,10 +25,11 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def declared_closure() -> set[str]:
-    """Declared runtime dependencies and everything they require (markers evaluated here)."""
+def declared_closure(extra: str | None = None) -> set[str]:
+    """Declared runtime dependencies (or one optional extra's) and everything they require."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    todo = [Requirement(r) for r in project["dependencies"]]
+    declared = project["optional-dependencies"][extra] if extra else project["dependencies"]
+    todo = [Requirement(r) for r in declared]
     seen: set[str] = set()
     while todo:
         req = todo.pop()
@@ -43,12 +44,18 @@ def declared_closure() -> set[str]:
     return seen
 
 
-def imported_modules() -> dict[str, str]:
-    """Top-level module → first file importing it, over the runtime packages."""
+def imported_modules(*, at_import_time: bool = False) -> dict[str, str]:
+    """Top-level module → first file importing it, over the runtime packages (with
+    ``at_import_time``, only imports run when the module itself is imported, not inside functions)."""
     found: dict[str, str] = {}
     for package in sorted(OWN - {"tests"}):
         for path in sorted((ROOT / package).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            inside = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+                      for n in ast.walk(f)} if at_import_time else set()
+            for node in ast.walk(tree):
+                if id(node) in inside:
+                    continue
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
@@ -60,14 +67,23 @@ def imported_modules() -> dict[str, str]:
     return found
 
 
+#: Optional extras: their modules may only be imported inside functions (the feature needing them
+#: says so in one line when they are missing), never when newsmon's own modules are imported.
+OPTIONAL_EXTRAS = ("browser",)
+
+
 def test_every_import_comes_from_a_declared_dependency():
     closure = declared_closure()
+    optional = set().union(*(declared_closure(extra) for extra in OPTIONAL_EXTRAS))
+    eager = imported_modules(at_import_time=True)
     providers = metadata.packages_distributions()
     missing = []
     for module, where in sorted(imported_modules().items()):
         if module in OWN or module in sys.stdlib_module_names:
             continue
         dists = {_canonical(d) for d in providers.get(module, [])}
+        if dists & optional and module not in eager:
+            continue  # an optional extra, imported lazily
         if not dists & closure:
             missing.append(f"{module} (imported in {where}; from {', '.join(sorted(dists)) or 'nothing installed'})")
     assert not missing, "imported but not installed by `pip install .`: " + "; ".join(missing)

@@ -80,6 +80,7 @@ def test_two_processes_migrating_an_old_database_at_once_both_succeed(tmp_path):
     # m601's re-check (run once by whichever process got the lock first) indexed each article once
     assert db.execute("select count(*) from article_lsh").fetchone()[0] == BANDS * signed
     assert db.execute("select count(*) from pending_tasks").fetchone()[0] == 0
+    assert migrations.pending(db) == []
     db.close()
 
 
