@@ -16,6 +16,7 @@ import click
 
 from newsmon.cli_alerts import alerts as alerts_command, alerts_option
 from newsmon.cli_dedupe import dedupe as dedupe_command
+from newsmon.cli_stories import stories as stories_command
 from newsmon.cli_models import models as models_group, translate as translate_command
 from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, sources_option
 from newsmon.cli_workbench import watchlists as watchlists_group
@@ -213,6 +214,7 @@ cli.add_command(models_group)
 cli.add_command(translate_command)
 cli.add_command(watchlists_group)
 cli.add_command(dedupe_command)
+cli.add_command(stories_command)
 
 
 def main() -> None:
