@@ -626,5 +626,17 @@ def m660_stories_entities(db: Database) -> None:
         );
         create index article_entities_article on article_entities (article_id);
         create index article_entities_name on article_entities (kind, name);
+
+        -- The story page: one row per article of a story (filter on story), with its places and organisations.
+        create view story_articles as
+        select a.story_id as story, s.title as story_title, a.id as article,
+               coalesce(a.title_en, a.title) as title_en, a.source, a.lang,
+               coalesce(a.published_at, a.published) as published, a.fetched_at, a.url, a.duplicate_of,
+               (select group_concat(name, '; ') from (select distinct name from article_entities e
+                  where e.article_id = a.id and e.kind = 'place' order by name)) as places,
+               (select group_concat(name, '; ') from (select distinct name from article_entities e
+                  where e.article_id = a.id and e.kind = 'org' order by name)) as organisations,
+               s.first_seen, s.last_seen
+        from articles a join stories s on s.id = a.story_id;
         """
     )
