@@ -62,9 +62,13 @@ def _pattern(form: str) -> str:
     return r"(?<![\w'])" + r"[\s\-]+".join(parts) + r"(?![\w])"
 
 
+def _key(word: str) -> str:
+    return word[:MIN_STEM]
+
+
 @lru_cache(maxsize=1)
-def _matcher() -> tuple[re.Pattern, list[Entry]]:
-    """One alternation over every form, longest first; group ``e<i>`` tells the entry."""
+def _matcher() -> tuple[dict[str, list[tuple[re.Pattern, int]]], list[Entry]]:
+    """Forms by the first letters of their first word, longest first: a text is read word by word, not form by form."""
     places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))["places"]
     orgs = json.loads((DATA / "organisations.json").read_text(encoding="utf-8"))["organisations"]
     entries: list[Entry] = []
@@ -76,9 +80,14 @@ def _matcher() -> tuple[re.Pattern, list[Entry]]:
         entries.append(Entry("org", o["name"], None, o.get("country"), None, None, None, o.get("national", False),
                              o.get("self_described", False), o.get("note")))
         forms += [(f, len(entries) - 1) for f in set(o["forms"])]
-    forms.sort(key=lambda fe: (-len(fe[0]), fe[0]))
-    alternation = "|".join(f"(?P<e{i}_{n}>{_pattern(form)})" for n, (form, i) in enumerate(forms))
-    return re.compile(alternation), entries
+    index: dict[str, list[tuple[re.Pattern, int]]] = {}
+    for form, entry in sorted(forms, key=lambda fe: (-len(fe[0]), fe[0])):
+        first = _WORD_RE.search(form.translate(_APOSTROPHES)).group()
+        index.setdefault(_key(first), []).append((re.compile(_pattern(form)), entry))
+    return index, entries
+
+
+_WORD_RE = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=1)
@@ -91,10 +100,20 @@ def find(text: str, *, country: str | None = None) -> list[dict]:
     """Entities named in ``text``: kind, normalised name, the form as written, and the place's details."""
     if not text:
         return []
-    pattern, entries = _matcher()
+    index, entries = _matcher()
+    plain = text.translate(_APOSTROPHES)
     found = []
-    for match in pattern.finditer(text.translate(_APOSTROPHES)):
-        entry = entries[int(match.lastgroup[1:].split("_")[0])]
+    end = 0
+    for word in _WORD_RE.finditer(plain):
+        if word.start() < end:
+            continue  # inside the previous match
+        hit = next(
+            ((m, e) for p, e in index.get(_key(word.group()), []) if (m := p.match(plain, word.start()))), None
+        )
+        if hit is None:
+            continue
+        match, entry = hit[0], entries[hit[1]]
+        end = match.end()
         name = entry.name
         if entry.national:
             name = f"{entry.name} of {_country_names().get(country or '', 'an unnamed country')}"

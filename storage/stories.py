@@ -215,6 +215,13 @@ def _best_match(db: sqlite_utils.Database, article_id: int, space: str, day: str
     return best
 
 
+#: When an article was seen, in UTC so that times with different offsets compare; a bare date stays a date.
+_SEEN = (
+    "case when length(coalesce(published_at, published, fetched_at)) = 10 then coalesce(published_at, published) "
+    "else strftime('%Y-%m-%dT%H:%M:%S+00:00', coalesce(published_at, published, fetched_at)) end"
+)
+
+
 def refresh_story(db: sqlite_utils.Database, story_id: int | None) -> None:
     """Recompute a story's headline, times and counts from its articles; drop it when it has none."""
     if story_id is None:
@@ -224,11 +231,11 @@ def refresh_story(db: sqlite_utils.Database, story_id: int | None) -> None:
         db.conn.execute("delete from stories where id = ?", [story_id])
         return
     db.conn.execute(
-        """update stories set
+        f"""update stories set
              title = (select coalesce(title_en, title) from articles where story_id = :s
                       order by title_en is null, duplicate_of is not null, coalesce(published_at, published, fetched_at), id limit 1),
-             first_seen = (select min(coalesce(published_at, published, fetched_at)) from articles where story_id = :s),
-             last_seen = (select max(coalesce(published_at, published, fetched_at)) from articles where story_id = :s),
+             first_seen = (select min({_SEEN}) from articles where story_id = :s),
+             last_seen = (select max({_SEEN}) from articles where story_id = :s),
              articles = :n,
              sources = (select count(distinct source) from articles where story_id = :s),
              languages = (select group_concat(lang, ', ') from (select distinct lang from articles where story_id = :s order by lang)),

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsmon.cli import cli
+from newsmon.serve import bundled_metadata
 from storage import open_db
 from storage.articles import upsert_article
 from storage.entities import find
@@ -168,3 +169,22 @@ def test_stories_command_on_a_missing_database_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["stories", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {tmp_path / 'none.db'}: no such database"
+
+
+def test_datasette_story_queries_on_the_evaluation_set(tmp_path, heldout):
+    """The canned query ranks stories by sources; the story page lists each article with places and organisations."""
+    db = store(tmp_path / "datasette.db", heldout)
+    db.close()
+    queries = bundled_metadata()["databases"]["newsmon"]["queries"]
+    conn = sqlite3.connect(f"file:{tmp_path / 'datasette.db'}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute(queries["stories_last_7_days"]["sql"]).fetchall()
+    assert [r["sources"] for r in rows] == sorted((r["sources"] for r in rows), reverse=True)
+    assert rows[0]["sources"] == 4 and rows[0]["places"].startswith("Shymkent")  # Golden Step: four outlets
+    assert "Financial Monitoring Agency of Kazakhstan" in rows[0]["organisations"]
+    assert all(r["last_seen"] >= "2026-11-21" for r in rows)  # the 7 days up to the newest story
+    page = conn.execute("select * from story_articles where story = ? order by published", [rows[0]["story"]]).fetchall()
+    assert {r["lang"] for r in page} == {"kk", "ru", "en"} and len(page) == 4
+    assert all(r["first_seen"] == "2026-11-21" and r["last_seen"] == "2026-11-22" for r in page)
+    copy = next(r for r in page if r["url"].endswith("h2-ru-copy"))
+    assert copy["duplicate_of"] is not None and "Shymkent" in copy["places"]
