@@ -188,3 +188,6 @@ def test_datasette_story_queries_on_the_evaluation_set(tmp_path, heldout):
     assert all(r["first_seen"] == "2026-11-21" and r["last_seen"] == "2026-11-22" for r in page)
     copy = next(r for r in page if r["url"].endswith("h2-ru-copy"))
     assert copy["duplicate_of"] is not None and "Shymkent" in copy["places"]
+    places = {r["place"]: r for r in conn.execute(queries["places_last_7_days"]["sql"]).fetchall()}
+    assert places["Aktau"]["stories"] == 2 and places["Aktau"]["articles"] == 4  # caviar (3) and nets (1)
+    assert 43 < places["Aktau"]["latitude"] < 44 and 51 < places["Aktau"]["longitude"] < 52
