@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 #: Articles published (or, without a date, first stored) this many days apart can share a story.
 WINDOW_DAYS = 3
+#: Longest a story may span (first to last article): an event of a week, not a topic. Bounds
+#: chains of look-alike articles (daily bulletins) and so the size of a story.
+STORY_DAYS = 7
 #: Terms of each article written to the index (its highest TF-IDF weights).
 INDEX_TERMS = 12
 #: Newest articles read per index term: bounds the candidates of a common term.
@@ -303,8 +306,14 @@ def assign_story(db: sqlite_utils.Database, article_id: int, *, count: bool = Tr
         if match and match[1] >= (THRESHOLD_EN if space == "en" else THRESHOLD_ORIGINAL):
             matches.append((-match[1], match[0]))
     stories: list[int] = [current] if current is not None else []
+    earliest, latest = _shift(day, -STORY_DAYS), _shift(day, STORY_DAYS)
     for _, other in sorted(matches):
         (story,) = db.conn.execute("select story_id from articles where id = ?", [other]).fetchone()
+        if story is not None and story not in stories and not db.conn.execute(
+            "select 1 from stories where id = ? and substr(first_seen, 1, 10) >= ? and substr(last_seen, 1, 10) <= ?",
+            [story, earliest, latest],
+        ).fetchone():
+            continue  # joining would stretch that story beyond STORY_DAYS
         if story is None:  # stored before stories existed: it joins
             story = stories[0] if stories else _new_story(db)
             db.conn.execute("update articles set story_id = ? where id = ? or duplicate_of = ?", [story, other, other])

@@ -191,3 +191,20 @@ def test_datasette_story_queries_on_the_evaluation_set(tmp_path, heldout):
     places = {r["place"]: r for r in conn.execute(queries["places_last_7_days"]["sql"]).fetchall()}
     assert places["Aktau"]["stories"] == 2 and places["Aktau"]["articles"] == 4  # caviar (3) and nets (1)
     assert 43 < places["Aktau"]["latitude"] < 44 and 51 < places["Aktau"]["longitude"] < 52
+
+
+def test_look_alike_daily_bulletins_do_not_chain_into_one_endless_story(tmp_path):
+    """Each bulletin matches the next day's; a story still spans at most STORY_DAYS."""
+    from storage.articles import ADHOC_SOURCE, ensure_adhoc_source
+    from storage.stories import STORY_DAYS
+
+    db = open_db(tmp_path / "bulletins.db")
+    ensure_adhoc_source(db)
+    for day in range(1, 21):
+        text = (f"Daily bulletin of the Kokand police number {day}. Patrols checked the bazaar and the railway station; "
+                f"no serious incidents were recorded, duty officer {100 + day}.")
+        upsert_article(db, Article(url=f"https://bulletins.example/{day}", source=ADHOC_SOURCE, title=f"Bulletin {day}",
+                                   text=text, lang="en", published=f"2026-10-{day:02d}"))
+    spans = db.execute("select julianday(last_seen) - julianday(first_seen), articles from stories").fetchall()
+    assert all(span <= STORY_DAYS for span, _ in spans), spans
+    assert max(n for _, n in spans) > 1 and len(spans) >= 3
