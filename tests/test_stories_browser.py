@@ -47,3 +47,13 @@ def test_places_query_gives_a_map_its_coordinates(server):  # noqa: F811
         rows = json.load(response)
     almaty = next(r for r in rows if r["place"] == "Almaty")
     assert 43 < almaty["latitude"] < 44 and 76 < almaty["longitude"] < 78 and almaty["country"] == "KZ"
+
+
+def test_places_are_on_a_map(server, page):  # noqa: F811
+    """datasette-cluster-map draws the places query's rows (tiles may not load offline; markers do)."""
+    page.goto(f"{server}/{DB}/places_last_7_days")
+    page.locator(".leaflet-container").wait_for()
+    page.locator(".leaflet-marker-icon").first.wait_for()
+    shot(page, "places-map")
+    assert page.evaluate("window.DATASETTE_CLUSTER_MAP_TILE_LAYER").startswith("https://")  # NEWSMON_MAP_TILES unset
+    assert page.locator(".leaflet-marker-icon").count() >= 1
