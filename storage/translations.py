@@ -110,7 +110,7 @@ def save_translations(db: sqlite_utils.Database, writes: Sequence[TranslationWri
             )
             written += cursor.rowcount
             if cursor.rowcount and w.text_en:
-                update_story(db, w.id)  # a story may gain the article once its English exists
+                update_story(db, w.id, english_only=True)  # a story may gain the article once its English exists
     return written
 
 

@@ -128,6 +128,10 @@ def test_organisations_national_and_self_described():
     (cyberpol,) = find("CYBERPOL claims it helped.")
     assert cyberpol["self_described"] == 1 and "not an intergovernmental" in cyberpol["note"]
     assert find("Ichki ishlar vazirligi xabar berdi", country="KZ")[0]["name"] == "Ministry of Internal Affairs of Kazakhstan"
+    assert find("МВД сообщило")[0]["name"] == "Ministry of Internal Affairs"  # no country known
+    # The country the name goes on with wins over the source's: a Russian outlet on an Uzbek body.
+    assert find("Генеральная прокуратура Узбекистана сообщила", country="RU")[0]["name"] == "Prosecutor's Office of Uzbekistan"
+    assert find("the Ministry of Internal Affairs of the Republic of Kazakhstan")[0]["country"] == "KZ"
 
 
 def test_entities_are_stored_per_article_and_field(tmp_path, heldout):
@@ -208,3 +212,42 @@ def test_look_alike_daily_bulletins_do_not_chain_into_one_endless_story(tmp_path
     spans = db.execute("select julianday(last_seen) - julianday(first_seen), articles from stories").fetchall()
     assert all(span <= STORY_DAYS for span, _ in spans), spans
     assert max(n for _, n in spans) > 1 and len(spans) >= 3
+
+
+def test_people_in_russian_originals_with_natasha(tmp_path):
+    """natasha (the `ner` extra) finds people, lemmatised; the lists keep places and organisations they know."""
+    pytest.importorskip("natasha")
+    from storage.articles import ADHOC_SOURCE, ensure_adhoc_source
+
+    db = open_db(tmp_path / "people.db")
+    ensure_adhoc_source(db)
+    text = ("Сотрудники СГБ задержали в Бухаре Рустама Каримова, бывшего директора складской компании. "
+            "По данным следствия, Каримов вывез товары на 900 миллионов сумов по поддельным накладным.")
+    upsert_article(db, Article(url="https://ru.example/1", source=ADHOC_SOURCE, title="Задержан директор склада",
+                               text=text, lang="ru", published="2026-11-20"))
+    rows = db.execute("select kind, name, form, found_in, note from article_entities").fetchall()
+    people = {(name, form) for kind, name, form, _, _ in rows if kind == "person"}
+    assert ("Рустам Каримов", "Рустама Каримова") in people
+    places = [(name, form, note) for kind, name, form, _, note in rows if kind == "place"]
+    assert places == [("Bukhara", "Бухаре", None)]  # from the gazetteer, not again from natasha
+    assert ("org", "State security service") in {(k, n) for k, n, *_ in rows}
+
+
+def test_a_translation_rereads_only_the_english_for_entities(tmp_path, heldout, monkeypatch):
+    """The original's rows (natasha's included) stay as they were; the English ones are added."""
+    import storage.entities
+    from storage.schema import STATUS_TRANSLATED
+    from storage.translations import TranslationWrite, save_translations
+
+    item = by_id(heldout, "h3-ru")
+    db = store(tmp_path / "translated.db", [item], translate_later=True)
+    before = db.execute("select id, name, found_in from article_entities where found_in in ('title', 'text')").fetchall()
+    article_id, content_hash = db.execute("select id, content_hash from articles").fetchone()
+    originals_read = []
+    monkeypatch.setattr(storage.entities, "find_russian", lambda text: originals_read.append(text) or [])
+    save_translations(db, [TranslationWrite(id=article_id, content_hash=content_hash, status=STATUS_TRANSLATED,
+                                            title_en=item["title_en"], text_en=item["text_en"] + " Retranslated.")])
+    after = db.execute("select id, name, found_in from article_entities").fetchall()
+    assert [r for r in after if r[2] in ("title", "text")] == before and ("Interpol", "text") in [r[1:] for r in before]
+    assert {("Interpol", "text_en"), ("Istanbul", "text_en")} <= {r[1:] for r in after}
+    assert originals_read == []  # natasha did not read the original again
