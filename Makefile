@@ -2,7 +2,6 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-ARGOS_VERSION := 1.11.0
 
 .PHONY: install install-test system-deps run test bench clean
 
@@ -10,20 +9,30 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-install: $(PY)
+# Stamps: `make run` installs once (again only when pyproject.toml changes), not on every call.
+$(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e .
-	# argostranslate without its dependencies: we need argostranslate.package,
-	# not its stanza/torch-based translate() (see pyproject.toml).
-	$(PIP) install --quiet --no-deps argostranslate==$(ARGOS_VERSION)
+	touch $@
+
+install: $(VENV)/.installed
 
 system-deps:
 	bash scripts/install-system-deps.sh
 
-install-test: install system-deps
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PIP) install --quiet -e '.[test]'
+	touch $@
 
+install-test: $(VENV)/.installed-test system-deps
+
+# The models for the bundled sources' languages, once (the stamp is written when all are installed;
+# until then each run retries what is missing, says why in one line per language, and crawls anyway).
+# `newsmon crawl` exits 1 when a source failed (for cron); `make run` still succeeds then,
+# and fails only on a usage or configuration error (2) or a crawl already running (3).
+MODELS_STAMP ?= $(VENV)/.models-installed
 run: install
-	$(VENV)/bin/newsmon crawl
+	@test -f $(MODELS_STAMP) || { $(VENV)/bin/newsmon models setup && touch $(MODELS_STAMP); } || true
+	$(VENV)/bin/newsmon crawl || test $$? -eq 1
 
 test: install-test
 	$(VENV)/bin/ruff check --quiet .

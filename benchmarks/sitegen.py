@@ -673,7 +673,7 @@ def build_site(out: Path, *, pages: int, seed: int = 7) -> dict:
 
 
 def sources_toml(base_url: str, manifest: dict) -> str:
-    """A sources file with one source for the whole site; no politeness overrides (newsmon decides)."""
+    """A sources file with one source for the whole site, a local mirror (no politeness, as before it was explicit)."""
     starts = ", ".join(f'"{base_url}{p}"' for p in manifest["start_paths"])
     budget = len(manifest["articles"]) + len(manifest["listings"]) + 10
     return f"""[[source]]
@@ -685,6 +685,7 @@ article_urls = '/(ru|oz|uz|en|it)/news/\\d{{4}}/\\d{{2}}/\\d{{2}}/\\d+-[a-z-]+/$
 follow_urls = '/(ru|oz|uz|en|it)/news/(page/\\d+/)?$'
 max_pages = {budget}
 max_depth = {len(manifest["listings"])}
+local_mirror = true
 """
 
 

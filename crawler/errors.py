@@ -30,10 +30,22 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.pagecheck import page_kind
 
+#: The reason for a body cut short; Scrapy fails it (DOWNLOAD_FAIL_ON_DATALOSS) or flags it ``dataloss``.
+TRUNCATED = ("truncated", "response cut short (body shorter than its Content-Length, or broken chunked framing)")
+
 #: Error statuses whose body is worth checking for an anti-bot challenge or block page.
 BLOCK_STATUSES = (401, 403, 429, 503)
 #: Bodies larger than this are never a challenge page (saves decoding big error pages).
 MAX_CHALLENGE_BYTES = 256 * 1024
+
+
+class RefusedRedirect(IgnoreRequest):
+    """A redirect ``crawler.middlewares.RedirectPolicyMiddleware`` would not follow; ``kind`` counts it."""
+
+    def __init__(self, kind: str, reason: str):
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
 
 
 def classify_failure(failure: Failure) -> tuple[str, str]:
@@ -41,11 +53,13 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     exc = failure.value
     if isinstance(exc, HttpError):
         return classify_http_error(exc.response)
+    if isinstance(exc, RefusedRedirect):
+        return exc.kind, exc.reason
     # Scrapy 2.13+ wraps Twisted's errors in its own; both are checked.
     if isinstance(exc, (DNSLookupError, CannotResolveHostError)):
         return "dns", "DNS lookup failed"
     if isinstance(exc, (ConnectionRefusedError, DownloadConnectionRefusedError)):
-        return "connection_refused", "connection refused"
+        return "connection_refused", "cannot connect: connection refused"
     if isinstance(exc, (TimeoutError, TCPTimedOutError, DownloadTimeoutError)):
         return "timeout", "timed out"
     if isinstance(exc, DownloadCancelledError):
@@ -54,7 +68,9 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return "too_large", f"response over the download size cap (DOWNLOAD_MAXSIZE){': ' + str(exc) if str(exc) else ''}"
     if isinstance(exc, ConnectError):
         return "connect_error", f"cannot connect: {exc}"
-    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, ResponseDataLossError, DownloadFailedError)):
+    if isinstance(exc, ResponseDataLossError):  # DOWNLOAD_FAIL_ON_DATALOSS: never store a cut body
+        return TRUNCATED
+    if isinstance(exc, (ResponseFailed, ResponseNeverReceived, DownloadFailedError)):
         return "connection_lost", "connection lost before the response was complete"
     if isinstance(exc, UnsupportedURLSchemeError):
         return "unsupported_url", f"unsupported URL scheme: {exc}"
@@ -67,7 +83,34 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         if "DOWNLOAD_MAXSIZE" in text:  # HttpCompressionMiddleware: a decompression bomb
             return "too_large", f"response over the download size cap once decompressed: {text}"
         return "ignored", text
+    if type(exc).__module__.startswith("playwright."):
+        return classify_browser_error(exc)
     return type(exc).__name__.lower(), str(exc) or type(exc).__name__
+
+
+#: Chromium's network error codes (``net::ERR_...`` in Playwright's messages) as the kinds above.
+BROWSER_NET_ERRORS = {
+    "ERR_NAME_NOT_RESOLVED": "dns",
+    "ERR_CONNECTION_REFUSED": "connection_refused",
+    "ERR_CONNECTION_TIMED_OUT": "timeout",
+    "ERR_TIMED_OUT": "timeout",
+    "ERR_TOO_MANY_REDIRECTS": "redirect_loop",
+    "ERR_CONNECTION_RESET": "connection_lost",
+    "ERR_CONNECTION_CLOSED": "connection_lost",
+    "ERR_EMPTY_RESPONSE": "connection_lost",
+    "ERR_ADDRESS_UNREACHABLE": "connect_error",
+}
+
+
+def classify_browser_error(exc: Exception) -> tuple[str, str]:
+    """A Playwright error (``render = "browser"``) as the same kinds, with the first line of its message."""
+    message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if type(exc).__name__ == "TimeoutError":
+        return "timeout", f"timed out in the browser: {message}"
+    for code, kind in BROWSER_NET_ERRORS.items():
+        if f"net::{code}" in message:
+            return kind, f"{kind.replace('_', ' ')} (browser: net::{code})"
+    return "browser_error", f"browser: {message}"
 
 
 def classify_http_error(response) -> tuple[str, str]:

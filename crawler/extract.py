@@ -7,6 +7,7 @@ share it, and tests run it on saved pages.
 from __future__ import annotations
 
 import json
+import html as html_module
 import logging
 import re
 from datetime import datetime
@@ -47,6 +48,23 @@ class ExtractionError(Exception):
         return self.message
 
 
+#: Characters XML forbids (C0 controls but tab/LF/CR, U+FFFE, U+FFFF): one of them anywhere makes
+#: lxml's tree unusable to trafilatura, losing the whole article. Form feed and vertical tab
+#: separate words, so they become spaces; the others are dropped.
+_FORBIDDEN_CHARS = {c: None for c in (*range(0x00, 0x09), *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
+_FORBIDDEN_CHARS.update({0x0B: " ", 0x0C: " "})
+_FORBIDDEN_LIST = [chr(c) for c in _FORBIDDEN_CHARS]
+
+
+def strip_forbidden_chars(html: str) -> str:
+    """``html`` without the control characters XML forbids.
+
+    Most pages have none: 31 substring searches (C loops) tell first, 3-10x faster than one
+    regular-expression scan (about 0.6 ms for a 100,000-character Cyrillic page).
+    """
+    return html.translate(_FORBIDDEN_CHARS) if any(c in html for c in _FORBIDDEN_LIST) else html
+
+
 _HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*", re.I)
 _CANONICAL_RE = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical[\"']?[^>]*>", re.I)
 _HREF_RE = re.compile(r"\bhref\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -67,10 +85,26 @@ def canonical_url(html: str, page_url: str) -> str:
     for tag in _CANONICAL_RE.findall(html[:200_000]):
         href = _HREF_RE.search(tag)
         if href:
-            url = urljoin(page_url, href.group(1).strip())
+            url = urljoin(page_url, html_module.unescape(href.group(1).strip()))  # "&amp;" in an attribute is "&"
             if url.startswith(("http://", "https://")) and same_site(url, page_url) and urlsplit(url).path not in ("", "/"):
                 return canonicalize(url)
     return canonicalize(page_url)
+
+
+#: A line that is only a date and/or time ("2026-11-22", "24.11.2026, 10:20"): the article's
+#: meta line kept above or below the body (seen on the regional Uzbek police template in the
+#: golden replays), never body text.
+_DATE_LINE_RE = re.compile(r"^(?=.*\d)\s*(\d{1,4}[./-]\d{1,2}[./-]\d{1,4})?[\s,|]*(\d{1,2}:\d{2})?\s*$")
+
+
+def strip_date_lines(text: str) -> str:
+    """Drop a first or last line that is only a date or time (the page's meta line, not the body)."""
+    lines = text.split("\n")
+    while lines and _DATE_LINE_RE.match(lines[0]):
+        lines.pop(0)
+    while lines and _DATE_LINE_RE.match(lines[-1]):
+        lines.pop()
+    return "\n".join(lines).strip()
 
 
 # Where pages state their publication time, most trusted first. trafilatura reads the same
@@ -139,7 +173,7 @@ def extract_article(page: Page) -> Article:
     if not page.html or not page.html.strip():
         raise ExtractionError("empty_page", "the page is empty")
     try:
-        tree = lxml_html.document_fromstring(page.html)
+        tree = lxml_html.document_fromstring(strip_forbidden_chars(page.html))
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise ExtractionError("malformed_html", f"cannot parse HTML: {exc}") from None
     stated = _stated_times(tree)  # before trafilatura, which may prune the tree
@@ -158,6 +192,7 @@ def extract_article(page: Page) -> Article:
     title = (document.title or "").strip() if document else ""
     if title and text.startswith(title + "\n"):
         text = text[len(title) + 1 :].lstrip()  # trafilatura keeps the <h1>; the title has its own column
+    text = strip_date_lines(text)
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError("no_article_text", "no article text found on the page")
     published, published_at, published_source = publication_time(stated, document.date or None, page.url)

@@ -27,6 +27,7 @@ from storage.records import Article, Page
 
 BLOCKED = "blocked"
 SOFT_404 = "soft_404"
+NEEDS_JAVASCRIPT = "needs_javascript"
 
 #: Whole title parts of challenge and block pages (lower case; trailing dots and ellipses ignored).
 BLOCK_TITLES = (
@@ -104,6 +105,14 @@ _H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.I | re.S)
 _SCRIPT_STYLE_RE = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>", re.I | re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACE_RE = re.compile(r"\s+")
+_SCRIPT_TAG_RE = re.compile(r"<script\b", re.I)
+# Where single-page apps mount themselves (React, Vue, Next, Nuxt, Gatsby, Angular) and the
+# <noscript> note they leave for browsers without JavaScript.
+_APP_ROOT_RE = re.compile(r"""<[a-z]+\b[^>]*\bid\s*=\s*["']?(root|app|__next|__nuxt|___gatsby)["'\s>]|<app-root\b|\bng-app\b|<noscript\b""", re.I)
+#: A script shell has less visible text than this; a page of that size with scripts but no
+#: app root must also load at least ``SHELL_SCRIPTS`` scripts (an app bundle and its runtime).
+SHELL_TEXT_CHARS = TINY_PAGE_CHARS
+SHELL_SCRIPTS = 2
 
 
 def _whole(patterns: tuple[str, ...]) -> re.Pattern:
@@ -183,6 +192,35 @@ def page_kind(html: str) -> tuple[str, str] | None:
     return None
 
 
+def script_shell(html: str) -> str | None:
+    """A reason when the page is a JavaScript app's empty shell (scripts, next to no text), else ``None``.
+
+    Such a page has its content fetched by scripts: extraction finds nothing, and the
+    fix is the site's JSON API (``[source.api]``) or ``render = "browser"``, which the
+    reason says. Checked after the block-page test (challenge pages are scripts too), and
+    only on pages where extraction found no text.
+    """
+    scripts = len(_SCRIPT_TAG_RE.findall(html))
+    if not scripts or len(html) > 20 * SHORT_PAGE_CHARS and not _APP_ROOT_RE.search(html):
+        return None
+    text = visible_text(html)
+    if len(text) >= SHELL_TEXT_CHARS or (scripts < SHELL_SCRIPTS and not _APP_ROOT_RE.search(html)):
+        return None
+    return (
+        f"a script shell ({scripts} script{'s' if scripts > 1 else ''}, {len(text)} characters of text): "
+        "its content needs JavaScript; map the site's JSON API ([source.api]) or set render = \"browser\""
+    )
+
+
+def empty_listing_kind(html: str) -> tuple[str, str] | None:
+    """Why a listing page gave no links: a block page or soft 404, a script shell, or ``None``."""
+    found = page_kind(html)
+    if found:
+        return found[0], _message(*found)
+    shell = script_shell(html)
+    return (NEEDS_JAVASCRIPT, shell) if shell else None
+
+
 def _message(kind: str, reason: str) -> str:
     what = "a block or challenge page" if kind == BLOCKED else "a 'page not found' page (soft 404)"
     return f"{what}, not an article: {reason}"
@@ -193,6 +231,16 @@ def check_page(page: Page) -> None:
     found = page_kind(page.html)
     if found:
         raise ExtractionError(found[0], _message(*found))
+
+
+def check_script_shell(page: Page) -> None:
+    """Raise ``ExtractionError`` (``needs_javascript``) if the page is a script shell.
+
+    Called only when extraction found no text, so an article on a script-heavy page is never lost.
+    """
+    shell = script_shell(page.html)
+    if shell:
+        raise ExtractionError(NEEDS_JAVASCRIPT, shell)
 
 
 def check_article(page: Page, article: Article) -> None:

@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.render import CHROMIUM, BrowserUnavailable, browser_settings, one_line_browser_logs
 from crawler.sources import Source
 from crawler.spiders.source import SourceSpider
 from crawler.workers import close_writers, shutdown_executor
@@ -55,23 +56,17 @@ def base_settings(*, db_path: str, overrides: dict | None = None) -> Settings:
     return settings
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def is_loopback_source(source: Source) -> bool:
-    domains = source.domains()
-    return bool(domains) and all(d in LOOPBACK_HOSTS or d.startswith("127.") for d in domains)
-
-
 def source_settings(base: Settings, source: Source, run_id: str) -> Settings:
     settings = base.copy()
     settings.set("NEWSMON_RUN_ID", run_id, priority="spider")
-    if is_loopback_source(source):
-        # A server on this machine needs no politeness (tests, benchmarks, local mirrors);
-        # robots.txt is still obeyed.
+    if source.local_mirror:
+        # Said explicitly (``local_mirror = true`` or NEWSMON_LOCAL_MIRROR=1), never guessed from
+        # the host: a copy on this machine needs no politeness, and may redirect to private
+        # addresses. robots.txt is still obeyed.
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
         settings.set("DOWNLOAD_DELAY", 0, priority="spider")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="spider")
+        settings.set("NEWSMON_ALLOW_PRIVATE", True, priority="spider")
     if source.user_agent:
         settings.set("USER_AGENT", source.user_agent, priority="spider")
     if source.headers:
@@ -80,6 +75,11 @@ def source_settings(base: Settings, source: Source, run_id: str) -> Settings:
         settings.set("DEFAULT_REQUEST_HEADERS", headers, priority="spider")
     if source.download_delay is not None:
         settings.set("DOWNLOAD_DELAY", source.download_delay, priority="spider")
+    if source.render == "browser":  # raises BrowserUnavailable when the extra or Chromium is missing
+        chromium = settings.get("NEWSMON_CHROMIUM") or CHROMIUM
+        for key, value in browser_settings(chromium=chromium, timeout=settings.getfloat("DOWNLOAD_TIMEOUT")).items():
+            settings.set(key, value, priority="spider")
+        one_line_browser_logs()
     return settings
 
 
@@ -105,17 +105,24 @@ def run_crawl(
     process = CrawlerProcess(base)
     logging.getLogger().setLevel(root_level)  # Scrapy resets it; keep the level the CLI chose
     crawlers = []
-    for index, source in enumerate(sources):
+    unavailable: dict[str, str] = {}
+    for source in sources:
+        try:
+            settings = source_settings(base, source, run_id)
+        except BrowserUnavailable as exc:  # this source fails with the reason; the others crawl
+            unavailable[source.name] = str(exc)
+            continue
         # The first crawler installs the reactor, as CrawlerProcess.create_crawler would.
-        crawler = Crawler(SourceSpider, source_settings(base, source, run_id), init_reactor=index == 0)
+        crawler = Crawler(SourceSpider, settings, init_reactor=not crawlers)
         process.crawl(crawler, source=source)
         crawlers.append((source, crawler))
     try:
-        process.start()
+        if crawlers:
+            process.start()
     finally:
         shutdown_executor()
         close_writers()
-    results = []
+    results = [SourceResult(name, "failed", error=reason) for name, reason in unavailable.items()]
     for source, crawler in crawlers:
         spider = crawler.spider
         if spider is None:

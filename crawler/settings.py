@@ -20,19 +20,34 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# A deadline for the whole request (connect, headers and body), not per read: Scrapy cancels the
+# download when it runs out, so a server dripping one byte a second cannot hold a crawl or a fetch.
 DOWNLOAD_TIMEOUT = 30
+# A body shorter than its Content-Length, or cut chunked framing, fails as `truncated`: never stored.
+DOWNLOAD_FAIL_ON_DATALOSS = True
 # News pages are 50-300 KB; anything over 10 MB is not an article page.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 0
 RETRY_TIMES = 2
 # Wait before each retry of a 429/5xx: Retry-After if the server sends one (capped), else 1 s, 2 s, ...
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.BackoffMiddleware": 560}
+# Redirects are checked before RedirectMiddleware (600) follows them: http(s) only, never from a
+# public host into a private address unless allowed, never off the source's domains (crawler.middlewares).
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.BackoffMiddleware": 560,
+    "crawler.middlewares.RedirectPolicyMiddleware": 610,
+}
+#: Redirects into loopback, private and link-local addresses: allowed for local mirrors and `fetch --allow-private`.
+NEWSMON_ALLOW_PRIVATE = False
 NEWSMON_BACKOFF_BASE = 1.0
 NEWSMON_BACKOFF_MAX = 120.0
 REDIRECT_MAX_TIMES = 5
 
 COOKIES_ENABLED = False
+# No listening socket during a crawl: Scrapy's telnet console and its remote-control HTTP server
+# (on by default since 2.19; it runs Python code sent to it) are both off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.remote_control.RemoteControl": None}
 LOG_LEVEL = "WARNING"
 # newsmon configures logging itself (one handler, --log-file); Scrapy must not add its own.
 LOG_INSTALL_ROOT_HANDLER = False

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from crawler.extract import extract_article
+from crawler.extract import ExtractionError, extract_article
+from crawler.given import GivenPage, article_from_given
 from storage.records import Article, Page
-from crawler.pagecheck import check_article, check_page
+from crawler.pagecheck import check_article, check_page, check_script_shell
 from storage.articles import Outcome, upsert_article
 from translate.langid import detect_language
 
@@ -32,8 +33,16 @@ def identify_language(article: Article, *, hint: str | None = None) -> Article:
 
 def article_from_page(page: Page) -> Article:
     """Extract and identify; raises ``crawler.extract.ExtractionError`` when there is no article."""
-    check_page(page)  # block/challenge pages and soft 404s, before they count as "no article text"
-    article = extract_article(page)
+    if isinstance(page, GivenPage):  # an API item or a Telegram post: fields given, body cleaned
+        article = article_from_given(page)
+    else:
+        check_page(page)  # block/challenge pages and soft 404s, before they count as "no article text"
+        try:
+            article = extract_article(page)
+        except ExtractionError as exc:
+            if exc.kind == "no_article_text":
+                check_script_shell(page)  # a JavaScript app's empty shell: name the fix instead
+            raise
     check_article(page, article)
     article.extra.update(etag=page.etag, last_modified=page.last_modified)
     return identify_language(article, hint=page.language_hint or None)

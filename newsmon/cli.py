@@ -16,9 +16,10 @@ import click
 
 from newsmon.cli_alerts import alerts as alerts_command, alerts_option
 from newsmon.cli_dedupe import dedupe as dedupe_command
+from newsmon.cli_models import models as models_group, models_dir_option, translate as translate_command
+from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, select_sources, sources_option
+from newsmon.cli_sources_check import check as sources_check
 from newsmon.cli_stories import stories as stories_command
-from newsmon.cli_models import models as models_group, translate as translate_command
-from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, sources_option
 from newsmon.cli_workbench import watchlists as watchlists_group
 
 logger = logging.getLogger("newsmon")
@@ -42,6 +43,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     if level > logging.DEBUG:
         # trafilatura warns for every page it discards; newsmon reports those itself.
         logging.getLogger("trafilatura").setLevel(logging.ERROR)
+        # Scrapy warns once about data loss; newsmon counts each such page as `truncated` itself.
+        # (A filter, not a level: Scrapy resets its loggers' levels when a crawl starts.)
+        logging.getLogger("scrapy.core.downloader.handlers.http11").addFilter(lambda r: "data loss" not in r.getMessage())
 
 
 def add_log_file(path: Path) -> None:
@@ -78,9 +82,11 @@ def cli(verbose: int, quiet: bool) -> None:
 @click.option("--send-alerts", "send_alerts", is_flag=True,
               help="After crawling, send new watchlist hits and source problems (see `newsmon alerts`).")
 @alerts_option
+@models_dir_option
 def crawl(
     names: tuple[str, ...], db_path: Path, sources_path: Path, wait: bool, max_runtime: int | None, log_file: Path | None,
     translate: bool = True, send_alerts: bool = False, alerts_path: Path | None = None, backfill: bool = False,
+    models_dir: Path | None = None,
 ) -> None:
     """Crawl every enabled source (or only NAMES) into the database and print a summary per source.
 
@@ -93,14 +99,7 @@ def crawl(
     if log_file:
         add_log_file(log_file)
     sources = load_or_fail(sources_path)
-    if names:
-        known = {s.name: s for s in sources}
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise click.UsageError(f"unknown source(s): {', '.join(unknown)} (see `newsmon sources`)")
-        selected = [known[n] for n in names]
-    else:
-        selected = [s for s in sources if s.enabled]
+    selected = select_sources(sources, names) or [s for s in sources if s.enabled]
     overrides = {"CLOSESPIDER_TIMEOUT": max_runtime} if max_runtime else {}
     if backfill:
         overrides["NEWSMON_BACKFILL"] = True
@@ -115,7 +114,7 @@ def crawl(
     if translate:  # after the crawl and its lock: never on Scrapy's reactor, never stalls the next crawl
         from newsmon.cli_models import translate_after_crawl
 
-        translate_after_crawl(db_path)
+        translate_after_crawl(db_path, models_dir)
     if send_alerts:  # after translation, so messages carry English titles; a failing destination never fails the crawl
         from newsmon.cli_alerts import deliver
 
@@ -133,17 +132,20 @@ def crawl(
 @click.option("--no-store", is_flag=True, help="Do not write to the database.")
 @click.option("--source", "source_name", metavar="NAME", help="File the article under this source (default: the source whose article_urls match, else 'adhoc').")
 @click.option("--translate/--no-translate", "translate", default=True, show_default=True, help="Translate the article when a model for its language is installed.")
+@click.option("--allow-private", is_flag=True, help="Follow redirects into loopback, private and link-local addresses (refused by default).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS", help="Deadline for the whole request (connect, headers and body).")
 @db_option
 @sources_option
+@models_dir_option
 def fetch(url: str, as_json: bool, no_store: bool, source_name: str | None, db_path: Path, sources_path: Path,
-          translate: bool = True) -> None:
+          translate: bool = True, allow_private: bool = False, timeout: float = 30.0, models_dir: Path | None = None) -> None:
     """Fetch one URL, extract and identify the article, store it, and print it."""
     from newsmon.single import FetchFailed, fetch_article
 
     sources = load_or_fail(sources_path)
     try:
         result = fetch_article(url, sources=sources, source_name=source_name, db_path=None if no_store else db_path,
-                               translate=translate)
+                               translate=translate, allow_private=allow_private, timeout=timeout, models_dir=models_dir)
     except FetchFailed as exc:
         click.echo(f"newsmon: {url}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
@@ -191,11 +193,14 @@ def health(db_path: Path, silent_days: float, check: bool) -> None:
         sys.exit(EXIT_FAILED)
 
 
-@cli.command("sources")
+@cli.group("sources", invoke_without_command=True)
 @sources_option
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
-def list_sources(sources_path: Path, as_json: bool) -> None:
-    """List the sources and validate the sources file."""
+@click.pass_context
+def list_sources(ctx: click.Context, sources_path: Path, as_json: bool) -> None:
+    """List the sources and validate the sources file; `newsmon sources check` tries them live."""
+    if ctx.invoked_subcommand is not None:
+        return
     sources = load_or_fail(sources_path)
     if as_json:
         click.echo(json.dumps([{"name": s.name, "country": s.country, "kind": s.kind, "language": s.language,
@@ -203,12 +208,13 @@ def list_sources(sources_path: Path, as_json: bool) -> None:
                                for s in sources], ensure_ascii=False, indent=2))
         return
     for s in sources:
-        entry = len(s.start_urls) + len(s.feeds) + len(s.sitemaps)
+        entry = len(s.entry_urls())
         state = "" if s.enabled else "  [disabled]"
         click.echo(f"{s.name:<24} {s.country:<4} {s.kind:<8} {s.language or '-':<3} {entry} entry URL(s){state}")
     click.echo(f"{sources_path}: {len(sources)} source(s), valid", err=True)
 
 
+list_sources.add_command(sources_check)
 cli.add_command(alerts_command)
 cli.add_command(models_group)
 cli.add_command(translate_command)

@@ -17,6 +17,16 @@ def install_nllb_from(source: Path | None, models_dir: Path, *, name: str | None
     click.echo(f"installed {model.label} ({' '.join(model.languages)}→en) in {model.path}")
 
 
+def install_nllb_from_hub(models_dir: Path, *, accept: bool, langs: list[str]) -> None:
+    """``newsmon models install uz kk``: print the licence, then fetch the pinned model (once accepted)."""
+    from translate.nllb_hub import current_pin, fetch_and_install, license_text
+
+    pin = current_pin()
+    click.echo(f"{' '.join(langs)}: {license_text(pin)}", err=True)
+    model = fetch_and_install(models_dir, pin=pin, accept=accept)
+    click.echo(f"installed {model.label} ({' '.join(model.languages)}→en) in {model.path}")
+
+
 def nllb_list_lines(models_dir: Path) -> list[str]:
     """One line per installed NLLB model for ``newsmon models list``: which languages it serves."""
     from translate.nllb import installed_nllb_models

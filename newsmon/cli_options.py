@@ -63,3 +63,15 @@ def load_or_fail(path: Path) -> list[Source]:
         return load_sources(path)
     except SourcesError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def select_sources(sources: list[Source], names: tuple[str, ...]) -> list[Source] | None:
+    """The sources called ``names``, in that order (``None`` when no names are given);
+    an unknown name is a usage error."""
+    if not names:
+        return None
+    known = {s.name: s for s in sources}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.UsageError(f"unknown source(s): {', '.join(unknown)} (see `newsmon sources`)")
+    return [known[n] for n in names]

@@ -7,19 +7,20 @@ Datasette names a database after its file, so the metadata (written for
 added, cloned from the ``watchlist_feed`` canned query.
 
 Safe by default: Datasette opens the file read-only (no canned query writes),
-binds to 127.0.0.1 unless told otherwise, and stops any query after a time limit.
+binds to 127.0.0.1 unless told otherwise, and stops any query after a time limit;
+``datasette_plugins/newsmon_guard.py`` bounds what one query may take (with
+``workbench_limits.py``: value and result sizes, SQLite's heap, long function
+calls) and what an analyst on the network may see.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import logging
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -92,12 +93,20 @@ def stored_watchlists(db_path: Path) -> list[tuple[str, str]]:
         db.close()
 
 
-def write_metadata(metadata: dict, db_path: Path) -> Path:
-    """Write the metadata JSON to one temp file per database (rewritten on each start)."""
-    digest = hashlib.sha256(str(Path(db_path).resolve()).encode()).hexdigest()[:12]
-    path = Path(tempfile.gettempdir()) / f"newsmon-metadata-{digest}.json"
-    path.write_text(json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+def metadata_file(metadata: dict) -> Path:
+    """The metadata JSON in an anonymous in-memory file that Datasette inherits across ``execv``.
+
+    A file under /tmp with a predictable name could be a symlink another user planted
+    (its target would be overwritten); a memfd has no name in any directory and is
+    gone when Datasette exits. Datasette opens it as ``/dev/fd/<n>``.
+    """
+    fd = os.memfd_create("newsmon-metadata", 0)  # no MFD_CLOEXEC: Datasette must inherit it
+    os.set_inheritable(fd, True)
+    data = json.dumps(metadata, ensure_ascii=False, indent=1).encode("utf-8")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    return Path(f"/dev/fd/{fd}")
 
 
 def datasette_command(db_path: Path, *, host: str, port: int, metadata_path: Path) -> list[str]:
@@ -117,6 +126,6 @@ def datasette_command(db_path: Path, *, host: str, port: int, metadata_path: Pat
 def serve(db_path: Path, *, host: str, port: int) -> None:
     """Replace this process with Datasette (so signals and exit codes are Datasette's)."""
     metadata = metadata_for(db_path, watchlists=stored_watchlists(db_path))
-    command = datasette_command(db_path, host=host, port=port, metadata_path=write_metadata(metadata, db_path))
+    command = datasette_command(db_path, host=host, port=port, metadata_path=metadata_file(metadata))
     logger.info("starting Datasette: %s", " ".join(command))
     os.execv(command[0], command)

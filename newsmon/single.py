@@ -77,10 +77,15 @@ def fetch_article(
     source_name: str | None = None,
     db_path: Path | None = None,
     translate: bool = True,
+    allow_private: bool = False,
+    timeout: float | None = None,
+    models_dir: Path | None = None,
 ) -> FetchResult:
     """Fetch, extract, identify, (with ``db_path``) store, and translate one article.
 
     The article is stored before it is translated: a failing model never loses it.
+    ``allow_private`` lets a redirect lead into loopback or private addresses (as does
+    the matched source's ``local_mirror``).
     """
     if source_name:
         source = next((s for s in sources if s.name == source_name), None)
@@ -94,12 +99,15 @@ def fetch_article(
             source=source.name if source else ADHOC_SOURCE,
             language_hint=source.language if source else None,
             user_agent=source.user_agent if source else None,
+            headers=source.headers if source else None,
+            allow_private=allow_private or bool(source and source.local_mirror),
+            **({"timeout": timeout} if timeout else {}),
         )
         article = article_from_page(page)
     except (FetchError, ExtractionError) as exc:
         raise FetchFailed(str(exc)) from None
     if db_path is None:
-        return FetchResult(translate_article(article) if translate else article, None, None)
+        return FetchResult(translate_article(article, models_dir=models_dir) if translate else article, None, None)
     db = open_db(db_path)
     try:
         if source:
@@ -110,7 +118,7 @@ def fetch_article(
         row = get_article(db, article.url)
         if translate and row is not None:
             try:
-                translate_stored(db, [row["id"]])
+                translate_stored(db, [row["id"]], models_dir=models_dir)
             except Exception as exc:  # noqa: BLE001 - stored already; the row keeps 'pending'
                 logger.warning("%s: translation failed: %s", article.url, exc)
             row = get_article(db, article.url)

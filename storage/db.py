@@ -30,4 +30,28 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     db.execute("PRAGMA foreign_keys = ON")
     if migrate:
         migrations.apply(db)
+        run_pending_tasks(db)
     return db
+
+
+def run_pending_tasks(db: sqlite_utils.Database) -> None:
+    """Work a migration queued for today's code (``pending_tasks``), once, under the write lock.
+
+    Migrations are frozen SQL; recomputing what depends on live code (MinHash
+    signatures and their links, m601) happens here, in one transaction, so a
+    second process waits and then finds nothing left to do.
+    """
+    if "pending_tasks" not in db.table_names() or not db.execute("select 1 from pending_tasks").fetchone():
+        return
+    from storage.atomic import write_transaction
+    from storage.dedupe import recheck
+
+    with write_transaction(db):
+        if db.execute("select 1 from pending_tasks where name = 'dedupe_recheck'").fetchone():
+            count = db.execute("select count(*) from articles").fetchone()[0]
+            if count >= 10_000:
+                logger.warning("re-checking the duplicates of %d stored articles once after the upgrade "
+                               "(a few minutes per 100,000)", count)
+            report = recheck(db)
+            logger.info("duplicates rechecked: %s", report.summary())
+            db.execute("delete from pending_tasks where name = 'dedupe_recheck'")

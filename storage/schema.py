@@ -2,7 +2,9 @@
 
 Each migration runs once, in a transaction, recorded in ``_sqlite_migrations``;
 ``migrations.apply(db)`` is safe to repeat. Never edit an applied migration:
-add a new one at the end.
+add a new one. They run in numeric order (m001, m300, m500...), whatever order
+they are defined in, and say everything in their own SQL: a migration that
+imported live code would do something else on a database migrated later.
 """
 
 from __future__ import annotations
@@ -420,20 +422,22 @@ def m601_minhash_affine32(db: Database) -> None:
     """Signatures of datasketch's affine32 MinHash (128 uint32) and 18 bands of 7 rows; links rechecked.
 
     m510's hash family was nearly monotone, so unrelated articles were linked as
-    copies; every stored signature, LSH key and ``duplicate_of`` link is recomputed.
-    The LSH table becomes a covering primary key read in ``article_id`` order.
+    copies. The LSH table becomes a covering primary key read in ``article_id``
+    order; every signature and ``duplicate_of`` link is then recomputed by the
+    ``dedupe_recheck`` task this migration queues (``storage.db.run_pending_tasks``),
+    so the migration itself stays plain SQL that later code changes cannot alter.
     """
-    from storage.dedupe import recheck
-
-    db.execute("drop table article_lsh")
-    db.execute(
-        "create table article_lsh (band integer not null, key integer not null, article_id integer not null, "
-        "primary key (band, key, article_id)) without rowid"
+    db.executescript(
+        """
+        drop table article_lsh;
+        create table article_lsh (band integer not null, key integer not null, article_id integer not null,
+          primary key (band, key, article_id)) without rowid;
+        create index article_lsh_article on article_lsh (article_id);
+        create table if not exists pending_tasks (name text primary key, requested_at text not null);
+        insert or ignore into pending_tasks (name, requested_at)
+          select 'dedupe_recheck', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') where exists (select 1 from articles);
+        """
     )
-    db.execute("create index article_lsh_article on article_lsh (article_id)")
-    report = recheck(db)
-    if report.articles:
-        logger.info("duplicates rechecked: %s", report.summary())
 
 
 @migrations()
@@ -447,7 +451,7 @@ def m610_watchlist_probe(db: Database) -> None:
     tokenizer (FTS5, external content on ``articles``, emptied first with
     ``delete-all``), so terms match there exactly as in ``articles_fts``, with
     the same snippets, at a cost that does not depend on the table's size
-    (200 terms: about 1 ms, BENCHMARKS.md "At scale — ingest").
+    (200 terms: about 1 ms, BENCHMARKS.md "At scale", ingest cost).
 
     Matching no longer reads ``articles_fts``, so it has triggers of its own,
     skipped while there are no terms: writing an article's original or its

@@ -137,6 +137,12 @@ def mark_original(db: sqlite_utils.Database, ids: Sequence[int]) -> int:
     )
 
 
+def waiting_for_model(db: sqlite_utils.Database) -> dict[str | None, int]:
+    """Articles stored as ``no_model``, per language: what an install would translate."""
+    return {row["lang"]: row["n"] for row in db.query(
+        f"select lang, count(*) as n from articles where translation_status = '{STATUS_NO_MODEL}' group by lang")}
+
+
 def language_overview(db: sqlite_utils.Database) -> list[dict]:
     """Per language: how many articles, and how many in each translation status."""
     return list(

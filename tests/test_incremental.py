@@ -24,6 +24,7 @@ kind = "news"
 start_urls = ["{base}{start}"]
 article_urls = '{pattern}'
 download_delay = 0
+local_mirror = true  # a server on this machine: no politeness needed (README: local mirrors)
 """
 
 

@@ -113,6 +113,7 @@ language = "uz"
 sitemaps = ["{base}/uz-sitemap.xml"]
 article_urls = '/(uz|oz)/yangiliklar/[\\w-]+$'
 download_delay = 0
+local_mirror = true  # a server on this machine: no politeness needed (README: local mirrors)
 
 [[source]]
 name = "fixture-kk"
@@ -122,6 +123,7 @@ language = "kk"
 sitemaps = ["{base}/kk-sitemap.xml"]
 article_urls = '/kk/zhanalyqtar/[\\w-]+$'
 download_delay = 0
+local_mirror = true  # a server on this machine: no politeness needed (README: local mirrors)
 """
 
 
@@ -197,11 +199,8 @@ def test_argos_first_nllb_fills_the_rest(nllb_source, models_dir, tmp_path_facto
     assert registry.translator("uz") is registry.translator("kk")  # one model loaded once
     assert registry.translator("uz").engine == ENGINE_NLLB
     assert registry.translator("ru").engine == "argos-ctranslate2"
-    # Argos's own listing skips the NLLB folder instead of failing on it.
-    from argostranslate.package import get_installed_packages
-
-    kinds = sorted(p.type for p in get_installed_packages([models_dir]))
-    assert kinds == ["newsmon-nllb", "translate"]
+    # The NLLB folder's metadata.json says it is no Argos translate package (Argos's tools skip it too).
+    assert json.loads(next(models_dir.glob(".nllb*/metadata.json")).read_text())["type"] == "newsmon-nllb"
 
 
 # --- end to end: crawl, no model, install through the CLI, translate ------------------------
@@ -217,17 +216,16 @@ def test_crawl_without_model_then_install_nllb_then_translate(tmp_path, regional
     env = {"NEWSMON_MODELS_DIR": str(models_dir)}
     crawl = run_newsmon("crawl", "--db", str(db_path), "--sources", str(sources), env=env)
     assert crawl.returncode == 0, crawl.stderr
-    assert "no model 3" in crawl.stdout
-    assert "uz 2: `newsmon models install nllb --from DIR`" in crawl.stdout  # not an Argos index name
+    assert "; waiting for a model: uz 2, kk 1 (newsmon models install uz kk)" in crawl.stdout
     rows = rows_by_slug(db_path)
     assert {(r["lang"], r["script"]) for r in rows.values()} == {("uz", "Latn"), ("uz", "Cyrl"), ("kk", "Cyrl")}
     for row in rows.values():
         assert row["translation_status"] == "no_model" and row["text_en"] is None
         assert row["translation_note"] == (f"no model for {row['lang']}→en: run "
-                                           "`newsmon models install nllb --from DIR` (see README: NLLB-200)")
+                                           f"`newsmon models install {row['lang']}` (see README: NLLB-200)")
 
     listing = run_newsmon("models", "list", "--db", str(db_path), env=env)
-    assert re.search(r"^  uz +2 article\(s\) \(no model 2\) — no model for uz→en: run `newsmon models install nllb --from DIR`",
+    assert re.search(r"^  uz +2 article\(s\) \(no model 2\) — no model for uz→en: run `newsmon models install uz`",
                      listing.stdout, re.M)
 
     installed = run_newsmon("models", "install", "nllb", "--from", str(nllb_source), env=env)
@@ -315,8 +313,9 @@ def test_cli_rejects_a_broken_folder_with_one_line(nllb_source, tmp_path):
     assert result.stderr == f"newsmon: {broken}: the vocabulary has no eng_Latn token: not an NLLB model that translates to English\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nllb-broken"]  # no models folder, no staging left
 
-    missing = run_newsmon("models", "install", "nllb", "--models-dir", str(models_dir))
-    assert missing.returncode == 1 and missing.stderr.startswith("newsmon: nllb: needs --from DIR")
+    # without --from, `nllb` means the Hub route: nothing is fetched before the licence is accepted
+    hub = run_newsmon("models", "install", "nllb", "--models-dir", str(models_dir), env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+    assert hub.returncode == 1 and "newsmon: nllb-200-distilled-600M: not downloaded: its licence is CC-BY-NC-4.0" in hub.stderr
     stray = run_newsmon("models", "install", "ru", "--from", str(broken), "--models-dir", str(models_dir))
     assert stray.returncode == 2 and "--from and --name go with the target `nllb`" in stray.stderr
 
@@ -330,3 +329,138 @@ def test_reinstall_replaces_and_remove(nllb_source, models_dir):
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"removed {second.label} (uz kk tg ky tk ru it→en)\n"
     assert installed_nllb_models(models_dir) == [] and not Registry(models_dir).has("uz")
+
+
+# --- `newsmon models install uz kk`: a Hub-style mirror on loopback -------------------------
+
+HUB_REPO = "newsmon-tests/nllb-200-tiny-ct2"
+HUB_REVISION = "0123456789abcdef0123456789abcdef01234567"
+HUB_FILES = ("model.bin", "config.json", "shared_vocabulary.json", "sentencepiece.bpe.model", "LICENSE")
+#: huggingface_hub writes downloads in 10 MB chunks and resumes from the last whole chunk, so the
+#: file cut mid-way is a 12 MB LICENSE (copied along with the model like a real model card's).
+BIG_FILE_BYTES = 12 * 1024**2
+
+
+class HubMirror:
+    """The two endpoints hf_hub_download uses: HEAD and GET ``/{repo}/resolve/{revision}/{file}``.
+
+    Answers like the Hub for an LFS file: ``X-Repo-Commit``, the SHA-256 as ``ETag``,
+    ``Content-Length`` and ranges. ``cut_once`` names files whose first full GET
+    stops after 11 MB with the connection closed (a network drop).
+    """
+
+    def __init__(self, server: FixtureServer, folder: Path, *, cut_once: tuple[str, ...] = ()):
+        self.server, self.cut_once = server, set(cut_once)
+        self.blobs = {name: (folder / name).read_bytes() for name in HUB_FILES if name != "LICENSE"}
+        self.blobs["LICENSE"] = b"Random weights for newsmon's tests; licence text padding.\n" * (BIG_FILE_BYTES // 58)
+        for name in HUB_FILES:
+            server.routes[f"/{HUB_REPO}/resolve/{HUB_REVISION}/{name}"] = Route(handler=lambda h, name=name: self.answer(h, name))
+
+    def sha256(self, name: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.blobs[name]).hexdigest()
+
+    def answer(self, handler, name: str) -> None:
+        data = self.blobs[name]
+        ranged = re.fullmatch(r"bytes=(\d+)-", handler.headers.get("Range", ""))
+        start = int(ranged.group(1)) if ranged else 0
+        handler.send_response(206 if ranged else 200)
+        handler.send_header("X-Repo-Commit", HUB_REVISION)
+        handler.send_header("ETag", f'"{self.sha256(name)}"')
+        handler.send_header("Accept-Ranges", "bytes")
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(data) - start))
+        if ranged:
+            handler.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        handler.end_headers()
+        if handler.command != "GET":
+            return
+        if name in self.cut_once and not ranged:
+            self.cut_once.discard(name)
+            handler.wfile.write(data[: 11 * 1024**2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            handler.connection.shutdown(2)
+            return
+        handler.wfile.write(data[start:])
+
+    def gets(self) -> list[tuple[str, str | None]]:
+        return [(e.path.rsplit("/", 1)[-1], e.headers.get("Range")) for e in self.server.log if e.method == "GET"]
+
+
+def write_pin(path: Path, mirror: HubMirror, **changes) -> Path:
+    pin = {"name": "nllb-200-test", "repo_id": HUB_REPO, "revision": HUB_REVISION,
+           "files": {name: mirror.sha256(name) for name in HUB_FILES}, "license": "CC-BY-NC-4.0",
+           "license_url": "https://creativecommons.org/licenses/by-nc/4.0/", "approx_size": "1 MB", **changes}
+    path.write_text(json.dumps(pin), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def hub(tmp_path, nllb_source):
+    server = FixtureServer({}).start()
+    mirror = HubMirror(server, nllb_source, cut_once=("LICENSE",))
+    env = {"HF_ENDPOINT": server.base_url, "HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_DISABLE_TELEMETRY": "1",
+           "NEWSMON_NLLB_PIN": str(write_pin(tmp_path / "pin.json", mirror)), "NEWSMON_MODELS_DIR": str(tmp_path / "models")}
+    yield mirror, env
+    server.stop()
+
+
+def test_hub_install_needs_the_licence_accepted_then_resumes_and_translates(tmp_path, hub, regional_site):
+    mirror, env = hub
+    models_dir, db_path = tmp_path / "models", tmp_path / "n.db"
+    server, sources = regional_site
+    refused = run_newsmon("models", "install", "uz", "kk", env=env)
+    assert refused.returncode == 1
+    licence, error = refused.stderr.strip().splitlines()
+    assert licence.startswith("uz kk: nllb-200-test (newsmon-tests/nllb-200-tiny-ct2, 1 MB) is licensed CC-BY-NC-4.0")
+    assert error.startswith("newsmon: nllb-200-test: not downloaded: its licence is CC-BY-NC-4.0")
+    assert "--accept-license" in error and mirror.gets() == [] and not mirror.server.log
+
+    crawl = run_newsmon("crawl", "--db", str(db_path), "--sources", str(sources), env=env)
+    assert "; waiting for a model: uz 2, kk 1 (newsmon models install uz kk)" in crawl.stdout, crawl.stdout
+
+    installed = run_newsmon("models", "install", "uz", "kk", "--accept-license", env=env)
+    assert installed.returncode == 0, installed.stderr
+    (model,) = installed_nllb_models(models_dir)
+    assert installed.stdout.startswith(f"installed {model.label} (uz kk tg ky tk ru it→en)")
+    # LICENSE was cut after 11 MB once: the download went on from its last whole 10 MB chunk
+    assert [r for f, r in mirror.gets() if f == "LICENSE"] == [None, f"bytes={10 * 1024**2}-"]
+    assert sorted(p.name for p in models_dir.iterdir()) == [".newsmon-accepted-licenses", model.path.name]
+    for name in HUB_FILES:
+        assert (model.path / name).read_bytes() == mirror.blobs[name]
+
+    result = run_newsmon("translate", "--db", str(db_path), env=env)
+    assert result.stdout.startswith("translation: translated 3 (kk 1, uz 2)"), result.stdout
+    assert "waiting" not in result.stdout
+    for slug in (UZ_LATN.slug, UZ_CYRL.slug, KK.slug):
+        row = rows_by_slug(db_path)[slug]
+        assert row["translation_status"] == "translated" and row["title_en"] and row["text_en"]
+        assert row["translation_model"] == model.label
+    # accepted once: remembered in the models folder
+    assert run_newsmon("models", "install", "kk", env=env).returncode == 0
+
+
+def test_hub_hash_mismatch_is_refused_and_leaves_nothing(tmp_path, hub):
+    mirror, env = hub
+    models_dir = tmp_path / "models"
+    write_pin(Path(env["NEWSMON_NLLB_PIN"]), mirror, files={**{n: mirror.sha256(n) for n in HUB_FILES}, "config.json": "0" * 64})
+    result = run_newsmon("models", "install", "uz", "--accept-license", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"newsmon: {HUB_REPO}@{HUB_REVISION[:12]}/config.json: SHA-256 "
+        f"{mirror.sha256('config.json')[:16]}… does not match the pinned {'0' * 16}…; nothing installed")
+    assert sorted(p.name for p in models_dir.iterdir()) == [".newsmon-accepted-licenses"]
+
+
+def test_hub_offline_is_one_line(tmp_path, hub):
+    _, env = hub
+    closed = FixtureServer({}).start()
+    closed.stop()  # a port nobody listens on
+    result = run_newsmon("models", "install", "uz", "kk", "--accept-license", env={**env, "HF_ENDPOINT": closed.base_url})
+    assert result.returncode == 1
+    licence, error = result.stderr.strip().splitlines()
+    assert error.startswith(f"newsmon: nllb-200-test: cannot fetch from {closed.base_url}/{HUB_REPO} (")
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [".newsmon-accepted-licenses"]

@@ -9,13 +9,11 @@ each test's temp folder; assertions are on page content.
 
 from __future__ import annotations
 
-import os
-import socket
+import json
+import shutil
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from lxml import etree
 
 from tests.conftest import ROOT
 from tests.fixture_db import build_fixture_db
+from tests.serve_process import running_serve
 
 pytestmark = pytest.mark.browser
 
@@ -37,26 +36,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 DB = "newsmon"  # the fixture file is newsmon.db, so Datasette calls the database "newsmon"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"newsmon serve exited with {process.returncode}: {process.stderr.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"newsmon serve did not answer {url} within {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def fixture_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("serve") / f"{DB}.db"
@@ -67,24 +46,8 @@ def fixture_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(fixture_path):
     """The real `newsmon serve` in a subprocess; yields its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsmon", "serve", "--db", str(fixture_path), "--port", str(port),
-         "--watchlists", str(fixture_path.with_name(f"{DB}-watchlists.toml"))],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/-/versions.json", process)
+    with running_serve(fixture_path, extra_args=("--watchlists", str(fixture_path.with_name(f"{DB}-watchlists.toml")))) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -255,15 +218,7 @@ def test_atom_feeds(server, page, fixture_path):
     assert len(ids) == len(set(ids)) == len(all_urls) and set(ids) == all_urls  # 48 articles, feed limit 50
 
 
-def non_loopback_addresses() -> list[str]:
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except socket.gaierror:
-        return []
-    return sorted({info[4][0] for info in infos if not info[4][0].startswith("127.")})
-
-
-def test_read_only_with_time_limit_and_bound_to_localhost(server, page):
+def test_read_only_with_time_limit(server, page):
     page.goto(f"{server}/{DB}?sql=delete+from+articles")
     shot(page, "write-refused")
     assert "Statement must be a SELECT" in page.content()
@@ -271,7 +226,47 @@ def test_read_only_with_time_limit_and_bound_to_localhost(server, page):
     assert column(page, "n") == ["48"]
     settings = page.request.get(f"{server}/-/settings.json").json()
     assert settings["sql_time_limit_ms"] == 3000
-    port = int(server.rsplit(":", 1)[1])
-    for address in non_loopback_addresses():  # not reachable from other machines
-        with pytest.raises(OSError):
-            socket.create_connection((address, port), timeout=2).close()
+
+
+#: Run inside a new network namespace (``unshare --net``): loopback up, plus an address
+#: of the namespace's own that stands for "this machine seen from the network". Nothing
+#: is changed outside the namespace and no packet leaves it.
+OTHER_ADDRESS = "10.213.7.1"
+PROBE = f"""
+import json, socket, subprocess, sys
+from pathlib import Path
+from tests.serve_process import running_serve
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["ip", "addr", "add", "{OTHER_ADDRESS}/32", "dev", "lo"], check=True)
+extra = tuple(sys.argv[2:])
+with running_serve(Path(sys.argv[1]), extra_args=extra) as (base, _):
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        socket.create_connection(("{OTHER_ADDRESS}", port), timeout=5).close()
+        other = True
+    except OSError:
+        other = False
+print(json.dumps({{"other_address_reachable": other}}))
+"""
+
+
+def reachable_from_other_address(fixture_path: Path, *extra_args: str) -> bool:
+    """Start `newsmon serve` in a fresh network namespace; can a client reach it on a non-loopback address?"""
+    for tool in ("unshare", "ip"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is missing: run scripts/install-system-deps.sh (make test does)")
+    result = subprocess.run(
+        ["unshare", "--net", "--", sys.executable, "-c", PROBE, str(fixture_path), *extra_args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    if result.returncode != 0 and "unshare failed" in result.stderr:
+        pytest.skip(f"the kernel refused a network namespace: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])["other_address_reachable"]
+
+
+def test_not_reachable_from_other_machines(fixture_path):
+    # the probe can see a server that listens on every address (so the check below can fail)...
+    assert reachable_from_other_address(fixture_path, "--host", "0.0.0.0")
+    # ...and by default newsmon serve listens on loopback only
+    assert not reachable_from_other_address(fixture_path)

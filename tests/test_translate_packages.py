@@ -153,10 +153,10 @@ def test_install_from_local_http_index(tmp_path, tmp_path_factory):
                         models_dir=models_dir)
         assert direct.returncode == 1 and "installed translate-ru_en 1.0" in direct.stdout
         assert direct.stderr.strip() == f"newsmon: {server.url('/packages/broken.argosmodel')}: not a zip archive"
-        missing = models("install", "uz", "it", "--index", index_url, models_dir=models_dir)
+        missing = models("install", "de", "it", "--index", index_url, models_dir=models_dir)
         assert missing.returncode == 1
         lines = missing.stderr.strip().splitlines()
-        assert lines[0] == f"newsmon: no uz→en package in the index {index_url}"
+        assert lines[0] == f"newsmon: no de→en package in the index {index_url}"
         assert "missing.argosmodel: download failed" in lines[1]
         assert sorted(p.name for p in models_dir.iterdir()) == ["translate-ru_en-1_0"]
         assert leftovers(models_dir) == []

@@ -33,9 +33,9 @@ def test_crawl_translates_what_it_stored(tmp_path, site_server, site_sources, ru
     result = run_newsmon("crawl", "--db", str(db_path), "--sources", str(site_sources),
                          env={"NEWSMON_MODELS_DIR": str(ru_models)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].startswith(
-        f"translation: translated {len(RU_ARTICLES)} (ru {len(RU_ARTICLES)}), "
-        f"no model {len(IT_ARTICLES)} (it {len(IT_ARTICLES)}: `newsmon models install it`)")
+    summary = result.stdout.splitlines()[-1]
+    assert summary.startswith(f"translation: translated {len(RU_ARTICLES)} (ru {len(RU_ARTICLES)}), "), summary
+    assert summary.endswith(f"; waiting for a model: it {len(IT_ARTICLES)} (newsmon models install it)"), summary
     rows = by_lang(db_path)
     for row in rows["ru"]:
         assert row["translation_status"] == "translated" and row["translation_model"] == "translate-ru_en 1.0"
@@ -89,3 +89,16 @@ def test_fetch_translates_the_article_stored_and_not_stored(tmp_path, site_serve
 
     readable = run_newsmon("fetch", "--no-store", site_server.url(article_path(IT_ARTICLES[0])), env=env)
     assert "(no English yet: no model for it→en: run `newsmon models install it`)" in readable.stdout
+
+
+def test_crawl_and_fetch_take_models_dir_like_translate(tmp_path, site_server, site_sources, ru_models):
+    """`--models-dir` on crawl and fetch too (the environment's folder is an empty one here)."""
+    db_path = tmp_path / "m.db"
+    crawled = run_newsmon("crawl", "--db", str(db_path), "--sources", str(site_sources), "--models-dir", str(ru_models),
+                          "fixture-ru")
+    assert crawled.returncode == 0, crawled.stderr
+    assert crawled.stdout.splitlines()[-1].startswith(f"translation: translated {len(RU_ARTICLES)} (ru {len(RU_ARTICLES)})")
+    fetched = run_newsmon("fetch", "--json", "--no-store", "--models-dir", str(ru_models),
+                          site_server.url(article_path(RU_ARTICLES[0])))
+    assert fetched.returncode == 0, fetched.stderr
+    assert json.loads(fetched.stdout)["translation_model"] == "translate-ru_en 1.0"

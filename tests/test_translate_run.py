@@ -85,7 +85,8 @@ def test_pending_to_translated_missing_model_then_installed_then_retranslate(tmp
 
     first = translate(db_path, models_dir)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("translation: translated 3 (ru 3), no model 2 (it 2: `newsmon models install it`)")
+    assert first.stdout.startswith("translation: translated 3 (ru 3), "), first.stdout
+    assert first.stdout.rstrip().endswith("; waiting for a model: it 2 (newsmon models install it)"), first.stdout
     for row in rows(db_path, "lang = 'ru'"):
         assert_translated(row, "translate-ru_en 1.0")
     for row in rows(db_path, "lang = 'it'"):
@@ -96,10 +97,13 @@ def test_pending_to_translated_missing_model_then_installed_then_retranslate(tmp
     listing = run_newsmon("models", "list", "--db", str(db_path), "--models-dir", str(models_dir))
     assert "ru   3 article(s) (translated 3) — translatable with translate-ru_en 1.0" in listing.stdout
     assert "it   2 article(s) (no model 2) — no model for it→en" in listing.stdout
+    assert listing.stdout.endswith("waiting for a model: it 2 (newsmon models install it)\n")
 
     # Nothing left to do: a second run translates nothing and leaves the rows alone.
     before = {r["id"]: r["translated_at"] for r in rows(db_path)}
-    assert translate(db_path, models_dir).stdout.startswith("translation: translated 0")
+    # ...and still says what waits for which model (every run, not only the run that found them).
+    assert translate(db_path, models_dir).stdout == (
+        "translation: translated 0; waiting for a model: it 2 (newsmon models install it)\n")
     assert {r["id"]: r["translated_at"] for r in rows(db_path)} == before
 
     # Installing the Italian model picks up the no_model articles.
@@ -237,8 +241,10 @@ def test_broken_model_marks_articles_failed_and_keeps_them(tmp_path, tmp_path_fa
 
 
 def test_cuda_without_a_device_is_one_clear_line(tmp_path, models_dir):
+    """CUDA_VISIBLE_DEVICES="" hides every GPU, so this holds on a machine with one too."""
     db_path = make_db(tmp_path / "c.db", RU_ARTICLES[:1])
-    result = translate(db_path, models_dir, "--device", "cuda")
+    result = run_newsmon("translate", "--db", str(db_path), "--models-dir", str(models_dir), "--device", "cuda",
+                         env={"CUDA_VISIBLE_DEVICES": ""})
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: --device cuda: CTranslate2 sees no CUDA device"
     assert rows(db_path)[0]["translation_status"] == "pending"

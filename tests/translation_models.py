@@ -147,11 +147,11 @@ def train_bpe_codes(lines: Iterable[str], path: Path, *, from_code: str, symbols
 
 
 def bpe_vocabulary(codes: Path, lines: Iterable[str], *, from_code: str) -> list[str]:
-    """Every piece argostranslate's BPE tokenizer makes of ``lines``, after the special tokens."""
-    from argostranslate.tokenizer import BPETokenizer
+    """Every piece the BPE codec (Argos's BPE steps) makes of ``lines``, after the special tokens."""
+    from translate.engine import BpeCodec
 
-    bpe = BPETokenizer(codes, from_code, "en")
-    pieces = sorted({piece for line in lines for piece in bpe.encode(line)})
+    bpe = BpeCodec(codes, from_code, "en")
+    pieces = sorted({piece for line in lines for piece in bpe.encode_one(line)})
     return ["<unk>", "<s>", "</s>", *pieces]
 
 

@@ -141,29 +141,39 @@ class SentencePieceCodec:
 class BpeCodec:
     """Moses tokens split with subword-nmt BPE codes (``bpe.model``), as some Argos packages ship.
 
-    argostranslate's own ``BPETokenizer`` does the work (Moses normalising and
-    tokenising from sacremoses, its bundled ``apply_bpe``), so the pieces are
-    exactly those the model was trained on.
+    The same steps as Argos's ``BPETokenizer`` (Moses punctuation normalising and
+    tokenising from sacremoses, then subword-nmt's ``apply_bpe``, of which Argos
+    bundles a copy), so the pieces are exactly those the model was trained on.
     """
 
     word_start = staticmethod(bpe_word_start)
 
     def __init__(self, path: Path, from_code: str, to_code: str):
-        from argostranslate.tokenizer import BPETokenizer  # noqa: PLC0415 - sentencepiece and sacremoses only
+        from sacremoses import MosesDetokenizer, MosesPunctNormalizer, MosesTokenizer  # noqa: PLC0415
+        from subword_nmt.apply_bpe import BPE  # noqa: PLC0415
 
-        self._bpe = BPETokenizer(path, from_code, to_code)
+        self._normalizer = MosesPunctNormalizer(from_code)
+        self._tokenizer = MosesTokenizer(from_code)
+        self._detokenizer = MosesDetokenizer(to_code)
         try:
-            self._bpe.lazy_load()
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            with open(path, encoding="utf-8") as codes:
+                self._bpe = BPE(codes)
+        except (OSError, ValueError, UnicodeDecodeError, SystemExit) as exc:  # apply_bpe exits on a bad line
             raise EngineError(f"cannot load the BPE codes {path}: {exc}") from None
 
+    def encode_one(self, sentence: str) -> list[str]:
+        tokens = " ".join(self._tokenizer.tokenize(self._normalizer.normalize(sentence)))
+        return self._bpe.segment_tokens(tokens.strip("\r\n ").split(" "))
+
     def encode(self, sentences: Sequence[str]) -> list[list[str]]:
-        return [self._bpe.encode(sentence) if sentence.strip() else [] for sentence in sentences]
+        return [self.encode_one(sentence) if sentence.strip() else [] for sentence in sentences]
 
     def decode(self, tokens: list[str]) -> str:
         if tokens and tokens[-1].endswith("@@"):  # a word left open at the end (cut piece, odd model)
             tokens = [*tokens[:-1], tokens[-1][:-2]]
-        return self._bpe.decode(tokens).strip() if tokens else ""
+        if not tokens:
+            return ""
+        return self._detokenizer.detokenize(" ".join(tokens).replace("@@ ", "").split(" ")).strip()
 
 
 def load_codec(package: InstalledModel) -> SentencePieceCodec | BpeCodec:

@@ -29,7 +29,6 @@ import json
 import logging
 import re
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,7 +45,7 @@ from translate.engine import (
     run_ctranslate2,
     sentencepiece_word_start,
 )
-from translate.packages import PackageError, swap_into_place
+from translate.packages import PackageError, staging_dir, swap_into_place, try_load_ctranslate2
 from translate.translit_uz import to_latin
 
 logger = logging.getLogger(__name__)
@@ -128,7 +127,7 @@ class NllbModel:
 
 def nllb_install_command(lang: str) -> str | None:
     """The install command for languages only an NLLB model serves (``None`` for the others)."""
-    return "newsmon models install nllb --from DIR" if lang in NLLB_FIRST else None
+    return f"newsmon models install {lang}" if lang in NLLB_FIRST else None
 
 
 # --- checking a model folder ------------------------------------------------------------
@@ -205,7 +204,7 @@ def check_model_dir(folder: Path) -> frozenset[str]:
 # --- installing, listing, removing ------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(4 * 1024 * 1024):
@@ -221,13 +220,10 @@ def model_name(folder: Path, name: str | None = None) -> str:
 
 def _try_load(folder: Path, *, source: Path) -> None:
     """Load the copied model once with CTranslate2: a truncated or foreign model.bin fails here."""
-    import ctranslate2  # noqa: PLC0415
-
     try:
-        translator = ctranslate2.Translator(str(folder), device="cpu", compute_type="int8")
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise NllbError(f"{source}: CTranslate2 cannot load model.bin ({' '.join(str(exc).split())})") from None
-    del translator
+        try_load_ctranslate2(folder, source=source)
+    except PackageError as exc:
+        raise NllbError(str(exc)) from None
 
 
 def install_nllb(source: Path, models_dir: Path, *, name: str | None = None) -> NllbModel:
@@ -238,8 +234,7 @@ def install_nllb(source: Path, models_dir: Path, *, name: str | None = None) -> 
     source = Path(source)
     language_tokens = check_model_dir(source)
     name = model_name(source, name)
-    models_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".newsmon-install-", dir=models_dir.parent))
+    staging = staging_dir(models_dir, ".newsmon-install-")
     target = models_dir / f"{FOLDER_PREFIX}{name}"
     try:
         staged = staging / target.name
@@ -252,7 +247,7 @@ def install_nllb(source: Path, models_dir: Path, *, name: str | None = None) -> 
         except OSError as exc:
             raise NllbError(f"{source}: copying the model failed ({exc})") from None
         _try_load(staged, source=source)
-        version = _sha256(staged / "model.bin")[:12]
+        version = sha256_file(staged / "model.bin")[:12]
         metadata = {
             "type": METADATA_TYPE,
             "name": name,
@@ -293,8 +288,8 @@ def installed_nllb_models(models_dir: Path) -> list[NllbModel]:
         return []
     found = []
     for child in sorted(models_dir.glob(f"{FOLDER_PREFIX}*")):
-        if not (child / "metadata.json").is_file():
-            continue  # not a model (e.g. some other tool's hidden folder)
+        if child.name.startswith(".newsmon-") or not (child / "metadata.json").is_file():
+            continue  # an install in progress, or not a model (e.g. some other tool's hidden folder)
         try:
             found.append(read_model(child))
         except NllbError as exc:
@@ -307,7 +302,7 @@ def remove_nllb(code: str, models_dir: Path) -> list[NllbModel]:
     matches = [m for m in installed_nllb_models(models_dir) if code in ("nllb", m.name, m.path.name)]
     for model in matches:
         # Rename first so a half-removed folder is never read as a model.
-        trash = Path(tempfile.mkdtemp(prefix=".newsmon-remove-", dir=models_dir.parent))
+        trash = staging_dir(models_dir, ".newsmon-remove-")
         model.path.rename(trash / model.path.name)
         shutil.rmtree(trash, ignore_errors=True)
     return matches

@@ -57,6 +57,16 @@ def install_command(lang: str) -> str:
     return nllb_install_command(lang) or f"newsmon models install {lang}"
 
 
+def waiting_line(waiting: dict) -> str:
+    """``waiting for a model: uz 40, kk 7 (newsmon models install uz kk)``, the largest first; "" when none wait."""
+    counts = sorted(((lang, n) for lang, n in waiting.items() if n), key=lambda kv: (-kv[1], str(kv[0])))
+    if not counts:
+        return ""
+    langs = [lang for lang, _ in counts if lang]
+    command = f" (newsmon models install {' '.join(langs)})" if langs else ""
+    return "waiting for a model: " + ", ".join(f"{lang or '?'} {n}" for lang, n in counts) + command
+
+
 def install_hint(lang: str | None) -> str:
     """The reason stored for articles no installed model can translate."""
     if not lang:

@@ -25,9 +25,10 @@ from storage.translations import (
     mark_without_model,
     save_translations,
     select_to_translate,
+    waiting_for_model,
 )
 from translate.engine import EngineError, Translator
-from translate.registry import Registry, install_command, install_hint
+from translate.registry import Registry, install_hint, waiting_line
 from translate.sentences import join_text, split_sentences, split_text
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class TranslateSummary:
     translated: Counter = field(default_factory=Counter)  # lang -> articles
     original: int = 0
     no_model: Counter = field(default_factory=Counter)  # lang -> articles
+    waiting: dict = field(default_factory=dict)  # lang -> articles stored as no_model (this run's and earlier)
     failed: Counter = field(default_factory=Counter)
     skipped_changed: int = 0  # changed by a crawl while being translated: still pending
     sentences: int = 0
@@ -60,12 +62,6 @@ class TranslateSummary:
         parts = [f"translated {self.total_translated}" + (f" ({by_lang(self.translated)})" if self.translated else "")]
         if self.original:
             parts.append(f"english {self.original}")
-        if self.no_model:
-            hints = "; ".join(
-                f"{lang or '?'} {n}" + (f": `{install_command(lang)}`" if lang else "")
-                for lang, n in sorted(self.no_model.items(), key=lambda kv: str(kv[0]))
-            )
-            parts.append(f"no model {sum(self.no_model.values())} ({hints})")
         if self.failed:
             parts.append(f"failed {sum(self.failed.values())} ({by_lang(self.failed)})")
         if self.skipped_changed:
@@ -73,7 +69,8 @@ class TranslateSummary:
         if self.sentences:
             rate = self.unique_sentences / self.seconds if self.seconds else 0.0
             parts.append(f"sentences {self.sentences}, unique {self.unique_sentences}, {rate:.1f}/s")
-        return "translation: " + ", ".join(parts)
+        waiting = waiting_line(self.waiting or self.no_model)
+        return "translation: " + ", ".join(parts) + (f"; {waiting}" if waiting else "")
 
 
 @dataclass
@@ -226,6 +223,7 @@ def translate_pending(
     finally:
         bar.close()
         summary.seconds = time.monotonic() - started
+    summary.waiting = waiting_for_model(db)
     return summary
 
 

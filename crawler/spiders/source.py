@@ -16,7 +16,6 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlparse
 
 import sqlite_utils
 from scrapy import Request, Spider, signals
@@ -25,11 +24,17 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.api_source import ApiError, api_items, given_page, page_url
 from crawler.encoding import PageDecodeError, page_text
-from crawler.errors import classify_failure, dropped_redirect
+from crawler.errors import TRUNCATED, classify_failure, dropped_redirect
+from crawler.extract import MIN_TEXT_CHARS
+from crawler.given import GivenPage
+from crawler.pagecheck import empty_listing_kind
+from crawler.render import render_meta
 from storage.records import Page
 from crawler.sources import Source
-from crawler.urls import canonicalize, repair_glued_url
+from crawler.telegram import parse_preview, post_page, preview_url
+from crawler.urls import canonicalize, host_in_domains, repair_glued_url
 from crawler.xmlsafe import BadXml, parse_feed, parse_sitemap
 from storage.articles import known_article
 from storage.runs import RunCounters
@@ -42,7 +47,8 @@ HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 GONE_KINDS = ("http_404", "http_410")
 NOT_ARTICLE_RETRY = timedelta(days=7)
 #: Reasons that say nothing lasting about a URL (see ``mark_not_article``).
-TRANSIENT_KINDS = frozenset({"blocked", "extraction_failed"})
+#: ``needs_javascript`` too: once the source gets ``render = "browser"`` the page must be asked for again.
+TRANSIENT_KINDS = frozenset({"blocked", "extraction_failed", "needs_javascript"})
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -74,6 +80,8 @@ class SourceSpider(Spider):
         #: a killed or budget-cut run revisits them in full and finds the links it did not follow.
         self.entry_states: list[UrlState] = []
         self._scheduled: set[str] = set()
+        self._given_urls: set[str] = set()  # API items and posts passed on in this run
+        self._render = render_meta() if source.render == "browser" else {}
         self._now = datetime.now(timezone.utc)
         self._revisit = timedelta(days=source.revisit_days)
         self._db = sqlite_utils.Database(db_path) if db_path else None
@@ -109,6 +117,14 @@ class SourceSpider(Spider):
             yield self._entry_request(url, self.parse_feed, kind="feed")
         for url in self.source.sitemaps:
             yield self._entry_request(url, self.parse_sitemap, kind="sitemap")
+        if self.source.api is not None:
+            request = self._api_request(self.source.api.start)
+            if request is not None:
+                yield request
+        if self.source.telegram:
+            request = self._telegram_request(None, depth=0)
+            if request is not None:
+                yield request
         for url in self.source.start_urls:
             if self.source.is_article_url(url):
                 request = self._article_request(canonicalize(url))
@@ -126,6 +142,8 @@ class SourceSpider(Spider):
     def _recent_article_urls(self) -> list[str]:
         if self._db is None or not self.source.revisit_days or not self._db["articles"].exists():
             return []
+        if not (self.source.start_urls or self.source.feeds or self.source.sitemaps):
+            return []  # API items and posts are re-read from their list, never fetched one by one
         cutoff = (self._now - self._revisit).isoformat()
         return [
             row["url"]
@@ -165,42 +183,42 @@ class SourceSpider(Spider):
             errback=self.on_error,
             headers=self._conditional_headers(self._state(url)),
             cb_kwargs={"depth": depth} if kind == "listing" else {},
-            meta={"newsmon_kind": kind, "handle_httpstatus_list": [304]},
+            meta={"newsmon_kind": kind, "handle_httpstatus_list": [304], **(self._render if kind == "listing" else {})},
         )
 
     def _article_request(self, url: str) -> Request | None:
         """An article request, unless the article is stored and old, or the URL is known not to be one."""
         if url in self._scheduled:
             return None
-        state = None
-        known = known_article(self._db, url) if self._db is not None else None
-        if known is not None:
-            seen = _parse_time(known["published"]) or _parse_time(known["fetched_at"])
-            if seen is None or self._now - seen > self._revisit:
-                self.counters.articles_skipped += 1
-                return None
-            state = self._state(url)
-        else:
-            state = self._state(url)
-            if state is not None and state.kind == "not_article":
-                checked = _parse_time(state.checked_at)
-                if checked is not None and self._now - checked < NOT_ARTICLE_RETRY:
-                    self.counters.articles_skipped += 1
-                    return None
-                state = None
+        skip, known, state = self._skip_known(url)
+        if skip:
+            self.counters.articles_skipped += 1
+            return None
         if not self._within_budget(url):
             return None
         return Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
-            headers=self._conditional_headers(state if known is not None else None),
-            meta={"newsmon_kind": "article", "handle_httpstatus_list": [304]},
+            headers=self._conditional_headers(state if known else None),
+            meta={"newsmon_kind": "article", "handle_httpstatus_list": [304], **self._render},
         )
 
+    def _skip_known(self, url: str) -> tuple[bool, bool, UrlState | None]:
+        """``(skip, known, state)``: skip a stored article older than ``revisit_days``, and a URL
+        that gave no article less than ``NOT_ARTICLE_RETRY`` ago."""
+        known = known_article(self._db, url) if self._db is not None else None
+        state = self._state(url)
+        if known is not None:
+            seen = _parse_time(known["published"]) or _parse_time(known["fetched_at"])
+            return seen is None or self._now - seen > self._revisit, True, state
+        if state is not None and state.kind == "not_article":
+            checked = _parse_time(state.checked_at)
+            return checked is not None and self._now - checked < NOT_ARTICLE_RETRY, False, None
+        return False, False, state
+
     def _in_domain(self, url: str) -> bool:
-        host = (urlparse(url).hostname or "").lower()
-        return not self.allowed_domains or any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return not self.allowed_domains or host_in_domains(url, self.allowed_domains)
 
     def _follow(self, url: str, depth: int) -> Request | None:
         if not self._in_domain(url):
@@ -235,16 +253,38 @@ class SourceSpider(Spider):
             )
         )
 
-    def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
+    def _redirected_to_article(self, response: Response) -> bool:
+        """True for a listing request that a redirect turned into an article: a response is what its final URL is.
+
+        An article already scheduled through another link is not parsed twice.
+        """
+        if not response.meta.get("redirect_urls") or response.status == 304:
+            return False
+        url = canonicalize(response.url)
+        if not self.source.is_article_url(url) or url in self._scheduled:
+            return False
+        self._scheduled.add(url)
+        return True
+
+    def parse_listing(self, response: Response, depth: int) -> Iterator[Request | Page]:
+        if self._redirected_to_article(response):
+            yield from self.parse_article(response)
+            return
         if self._not_modified(response) or not self._is_html(response):
+            return
+        links = self._links.extract_links(response)
+        problem = empty_listing_kind(response.text) if not links else None
+        if problem is not None:  # a block page or a JavaScript app's empty shell: an error, not a listing
+            kind, reason = problem
+            self._error(kind, response.url, reason)
             return
         self.pages_ok += 1
         self.counters.not_articles += 1
         self._remember_entry(response)
-        links = [link.url for link in self._links.extract_links(response) if self._in_domain(link.url)]
-        articles = [url for url in map(canonicalize, links) if self.source.is_article_url(url)]
+        urls = [link.url for link in links if self._in_domain(link.url)]
+        articles = [url for url in map(canonicalize, urls) if self.source.is_article_url(url)]
         caught_up = self._caught_up(response, articles)
-        for url in links:
+        for url in urls:
             if caught_up and not self.source.is_article_url(canonicalize(url)):
                 continue  # pagination and sections behind a page of known articles were walked before
             request = self._follow(url, depth)
@@ -273,6 +313,9 @@ class SourceSpider(Spider):
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         if self._not_modified(response) or not self._is_html(response):
+            return
+        if "dataloss" in response.flags:  # DOWNLOAD_FAIL_ON_DATALOSS turned off: never store a cut body
+            self._error(TRUNCATED[0], response.url, TRUNCATED[1])
             return
         assert isinstance(response, TextResponse)
         self.pages_ok += 1
@@ -336,9 +379,103 @@ class SourceSpider(Spider):
             if request is not None:
                 yield request
 
+    # -- JSON APIs and Telegram channels (crawler/api_source.py, crawler/telegram.py) --
+
+    def _api_request(self, page_no: int) -> Request | None:
+        api = self.source.api
+        url = page_url(api, page_no)
+        if not self._within_budget(url):
+            return None
+        return Request(
+            url,
+            callback=self.parse_api,
+            errback=self.on_error,
+            headers={"Accept": "application/json", **api.headers},
+            cb_kwargs={"page_no": page_no},
+            meta={"newsmon_kind": "api"},
+        )
+
+    def parse_api(self, response: Response, page_no: int) -> Iterator[Any]:
+        """One list page of a JSON API: its items as articles at their public URLs, then the next page."""
+        api = self.source.api
+        try:
+            items = api_items(api, response.body)
+        except ApiError as exc:
+            self._error(exc.kind, response.url, str(exc))
+            return
+        self.pages_ok += 1
+        self.counters.not_articles += 1
+        pages = []
+        for item in items:
+            try:
+                page = given_page(api, item, source=self.source, api_url=response.url)
+            except ApiError as exc:
+                self._error(exc.kind, response.url, str(exc))
+                continue
+            if not self.source.is_article_url(page.url):
+                self._error("api_bad_item", response.url, f"{page.url}: the item URL does not match article_urls")
+                continue
+            pages.append(page)
+        wanted, new = self._wanted(pages)
+        yield from wanted
+        # Stop at an empty page or one that brings nothing new: the rest was read by an earlier run.
+        if new and api.page_param and page_no + 1 < api.start + api.max_pages:
+            request = self._api_request(page_no + 1)
+            if request is not None:
+                yield request
+
+    def _telegram_request(self, before: int | None, *, depth: int) -> Request | None:
+        url = preview_url(self.source.telegram_base, self.source.telegram, before)
+        if not self._within_budget(url):
+            return None
+        return Request(
+            url, callback=self.parse_telegram, errback=self.on_error,
+            cb_kwargs={"depth": depth}, meta={"newsmon_kind": "telegram"},
+        )
+
+    def parse_telegram(self, response: Response, depth: int) -> Iterator[Any]:
+        """One channel preview page: each post with text as an article, then the older posts (``max_depth``)."""
+        if not self._is_html(response):
+            return
+        posts, ids = parse_preview(response.text)
+        if not ids and depth == 0:  # t.me sends channels without a public preview to their info page
+            self._error("telegram_no_preview", response.url, "no posts on the channel preview: is the channel public, with its preview on?")
+            return
+        self.pages_ok += 1
+        self.counters.not_articles += 1
+        # A one-liner ("Live at 15:00") is a channel's normal traffic, not an article and not an error.
+        posts = [post for post in posts if len(post.text) >= MIN_TEXT_CHARS]
+        self.counters.not_articles += len(ids) - len(posts)
+        wanted, new = self._wanted([post_page(post, self.source) for post in posts])
+        yield from wanted
+        if ids and (new or not posts) and depth < self.source.max_depth and min(ids) > 1:
+            request = self._telegram_request(min(ids), depth=depth + 1)
+            if request is not None:
+                yield request
+
+    def _wanted(self, pages: list[GivenPage]) -> tuple[list[GivenPage], int]:
+        """The items to pass on (new ones, and stored ones still within ``revisit_days``), and how many are new."""
+        wanted: list[GivenPage] = []
+        new = 0
+        for page in pages:
+            if page.url in self._given_urls:
+                continue
+            self._given_urls.add(page.url)
+            skip, known, _ = self._skip_known(page.url)
+            if skip:
+                self.counters.articles_skipped += 1
+                continue
+            new += not known
+            wanted.append(page)
+        return wanted, new
+
     # -- errors -----------------------------------------------------------
 
     def _is_html(self, response: Response) -> bool:
+        if "playwright" in response.flags and len(response.body) > self.settings.getint("DOWNLOAD_MAXSIZE"):
+            # The browser does not know Scrapy's cap: the rendered page is checked here.
+            self._error("too_large", response.url, "rendered page over the download size cap (DOWNLOAD_MAXSIZE)")
+            return False
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if isinstance(response, TextResponse) and (not content_type or content_type in HTML_TYPES):
             return True
