@@ -21,6 +21,7 @@ from newsmon.cli_dedupe import dedupe as dedupe_command
 from newsmon.cli_models import models as models_group, models_dir_option, translate as translate_command
 from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fail, select_sources, sources_option
 from newsmon.cli_sources_check import check as sources_check
+from newsmon.cli_stories import stories as stories_command
 from newsmon.cli_workbench import watchlists as watchlists_group
 
 logger = logging.getLogger("newsmon")
@@ -255,6 +256,7 @@ cli.add_command(models_group)
 cli.add_command(translate_command)
 cli.add_command(watchlists_group)
 cli.add_command(dedupe_command)
+cli.add_command(stories_command)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from storage.boilerplate import chrome_lines, clean_stored, learn, strip_chrome
 from storage.atomic import write_transaction
 from storage.dedupe import link_copies, signature_of, to_blob
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
+from storage.stories import update_article as update_story
 
 logger = logging.getLogger(__name__)
 
@@ -129,10 +130,12 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
             row["versions"] = (old["versions"] or 1) + 1
             db["articles"].update(old["id"], row)
             link_copies(db, old["id"], signature, published=article.published_at or article.published)
+            update_story(db, old["id"])
             return "updated"
         row["fetched_at"] = now
         article_id = db["articles"].insert(row).last_pk
         link_copies(db, article_id, signature, published=article.published_at or article.published)
+        update_story(db, article_id)
         clean_stored(db, article.source, article.lang, new_chrome, chrome)
         return "new"
 

@@ -579,3 +579,68 @@ def m651_front_page_indexes(db: Database) -> None:
     """The front page and dashboard ask for today's hits and the last day's articles: index both times."""
     db.execute("create index if not exists watchlist_hits_matched_at on watchlist_hits (matched_at)")
     db.execute("create index if not exists articles_fetched_at on articles (fetched_at)")
+
+
+@migrations()
+def m660_stories_entities(db: Database) -> None:
+    """Stories (articles about one event, across languages) and the places and organisations articles name.
+
+    See ``storage.stories`` and ``storage.entities``. ``story_terms`` is the
+    candidate index (each article's top terms by day), ``story_vectors`` the
+    TF-IDF vectors compared, ``story_df`` the document frequencies (term ''
+    counts documents). ``newsmon stories --recompute`` fills them for articles
+    stored before this migration.
+    """
+    db.executescript(
+        """
+        create table stories (
+          id integer primary key,
+          title text,          -- English headline (the earliest article with English)
+          first_seen text,     -- earliest publication (or first-stored) time of its articles
+          last_seen text,
+          articles integer not null default 0,
+          sources integer not null default 0,
+          languages text,
+          updated_at text
+        );
+        create index stories_last_seen on stories (last_seen);
+        alter table articles add column story_id integer;
+        create index articles_story_id on articles (story_id);
+        create table story_terms (term text not null, day text not null, article_id integer not null,
+          primary key (term, day, article_id)) without rowid;
+        create index story_terms_article on story_terms (article_id);
+        create table story_vectors (article_id integer not null, space text not null, day text not null, vector text not null,
+          primary key (article_id, space));
+        create table story_df (term text primary key, df integer not null) without rowid;
+        create table article_entities (
+          id integer primary key,
+          article_id integer not null references articles(id) on delete cascade,
+          kind text not null,          -- place or org
+          name text not null,          -- normalised (English) name
+          form text not null,          -- as written in the article (first mention)
+          found_in text not null,      -- title, text, title_en or text_en
+          mentions integer not null default 1,
+          place_kind text,             -- country, region or city
+          country text,
+          region text,
+          lat real,
+          lon real,
+          self_described integer not null default 0,
+          note text
+        );
+        create index article_entities_article on article_entities (article_id);
+        create index article_entities_name on article_entities (kind, name);
+
+        -- The story page: one row per article of a story (filter on story), with its places and organisations.
+        create view story_articles as
+        select a.story_id as story, s.title as story_title, a.id as article,
+               coalesce(a.title_en, a.title) as title_en, a.source, a.lang,
+               coalesce(a.published_at, a.published) as published, a.fetched_at, a.url, a.duplicate_of,
+               (select group_concat(name, '; ') from (select distinct name from article_entities e
+                  where e.article_id = a.id and e.kind = 'place' order by name)) as places,
+               (select group_concat(name, '; ') from (select distinct name from article_entities e
+                  where e.article_id = a.id and e.kind = 'org' order by name)) as organisations,
+               s.first_seen, s.last_seen
+        from articles a join stories s on s.id = a.story_id;
+        """
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from storage.articles import utc_now
+from storage.stories import update_article as update_story
 from storage.schema import STATUS_FAILED, STATUS_NO_MODEL, STATUS_ORIGINAL, STATUS_PENDING, STATUS_TRANSLATED
 
 
@@ -108,6 +109,8 @@ def save_translations(db: sqlite_utils.Database, writes: Sequence[TranslationWri
                  now if w.status in (STATUS_TRANSLATED, STATUS_ORIGINAL) else None, w.id, w.content_hash],
             )
             written += cursor.rowcount
+            if cursor.rowcount and w.text_en:
+                update_story(db, w.id, english_only=True)  # a story may gain the article once its English exists
     return written
 
 
