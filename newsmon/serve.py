@@ -35,6 +35,10 @@ PLUGINS_DIR = PACKAGE_DIR / "datasette_plugins"
 SAFE_SETTINGS = {
     "sql_time_limit_ms": "3000",
     "facet_time_limit_ms": "1000",
+    # Suggested facets try a count over every column of the page: seconds at a million
+    # articles (BENCHMARKS.md "At scale — the workbench"); the facets an analyst needs are set
+    # in metadata.yml and any other is one click away in the column menu.
+    "suggest_facets": "off",
     "max_returned_rows": "1000",
     "allow_download": "off",
     "default_page_size": "50",

@@ -577,3 +577,27 @@ def m651_front_page_indexes(db: Database) -> None:
     """The front page and dashboard ask for today's hits and the last day's articles: index both times."""
     db.execute("create index if not exists watchlist_hits_matched_at on watchlist_hits (matched_at)")
     db.execute("create index if not exists articles_fetched_at on articles (fetched_at)")
+
+
+@migrations()
+def m670_workbench_scale_indexes(db: Database) -> None:
+    """Indexes for what the workbench asks of a million articles: its facets, filters, sorts and feeds.
+
+    Each facet counts one column over the table (or over a filter): an index holding
+    that column answers from the index alone instead of reading every article's row,
+    whose text comes first. ``(lang, script)`` serves the language and script facets and
+    "Uzbek by script"; ``(lang, published)`` the newest articles of one language;
+    ``updated_at`` the latest feed; ``coalesce(published, fetched_at)`` the canned
+    queries that list by date; ``watchlist_hits_feed`` a watchlist's feed, which groups
+    all of that watchlist's hits by article before reading the 50 newest articles. Figures in BENCHMARKS.md, "At scale — the workbench".
+    """
+    db.executescript(
+        """
+        create index if not exists articles_lang_script on articles (lang, script);
+        create index if not exists articles_lang_published on articles (lang, published);
+        create index if not exists articles_kind on articles (kind);
+        create index if not exists articles_updated_at on articles (updated_at);
+        create index if not exists articles_date on articles (coalesce(published, fetched_at));
+        create index if not exists watchlist_hits_feed on watchlist_hits (watchlist, article, matched_at, term);
+        """
+    )

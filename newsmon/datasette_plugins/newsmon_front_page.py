@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 
@@ -96,18 +96,37 @@ def extra_template_vars(template, database, request, datasette):
     return {}
 
 
+def opening_query(query: str) -> str | None:
+    """The query string ``/<db>/articles?query`` is redirected to, or None to serve it as is.
+
+    No column choice: ``FIRST_COLUMNS``. A full-text search with no sort chosen: newest
+    stored first (``_sort_desc=id``), which SQLite reads in the index's order and stops
+    after one page; the table's default (by publication date) sorts every match first,
+    seconds for a common word at a million articles (BENCHMARKS.md "At scale — the workbench").
+    """
+    pairs = parse_qsl(query, keep_blank_values=True)
+    names = {name for name, _ in pairs}
+    added = []
+    if "_col" not in names and "_nocol" not in names:
+        added += [("_col", c) for c in FIRST_COLUMNS]
+    if any(name == "_search" and value.strip() for name, value in pairs) and not names & {"_sort", "_sort_desc"}:
+        added.append(("_sort_desc", "id"))
+    if not added:
+        return None
+    return (query + "&" if query else "") + urlencode(added)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    """``/<db>/articles`` with no column choice opens with ``FIRST_COLUMNS``."""
+    """``/<db>/articles`` opens with ``FIRST_COLUMNS``, and a search without a sort newest first."""
 
     def wrap(app):
         async def first_columns(scope, receive, send):
             if scope["type"] == "http" and scope["method"] == "GET":
                 query = scope.get("query_string", b"").decode("latin-1")
                 database = analysts_database(datasette)
-                if database and scope["path"] == f"/{database}/articles" and "_col=" not in query and "_nocol=" not in query:
-                    columns = urlencode([("_col", c) for c in FIRST_COLUMNS])
-                    location = f"/{database}/articles?{query + '&' if query else ''}{columns}"
+                if database and scope["path"] == f"/{database}/articles" and (changed := opening_query(query)) is not None:
+                    location = f"/{database}/articles?{changed}"
                     await send({"type": "http.response.start", "status": 302,
                                 "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")]})
                     await send({"type": "http.response.body", "body": b""})
