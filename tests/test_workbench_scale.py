@@ -88,6 +88,14 @@ def test_newest_first_queries_read_an_index_in_order(conn, query):
     assert "TEMP B-TREE FOR ORDER BY" not in found and not reads_every_row(found), found
 
 
+@pytest.mark.parametrize("query", ["untranslated_summary", "per_source_per_day"])
+def test_summaries_read_an_index_not_the_articles(conn, query):
+    """The per-day and untranslated summaries count every article: from an index, not the rows."""
+    sql = bundled_metadata()["databases"]["newsmon"]["queries"][query]["sql"]
+    found = plan(conn, sql)
+    assert "COVERING INDEX articles_lang_facets" in found and not reads_every_row(found), found
+
+
 def test_watchlist_feed_groups_hits_from_an_index_before_reading_articles(conn):
     sql = bundled_metadata()["databases"]["newsmon"]["queries"]["watchlist_feed"]["sql"]
     found = plan(conn, sql, {"watchlist": "fraud"})
@@ -112,7 +120,7 @@ def test_search_without_a_sort_opens_newest_stored_first(fixture_db):
         with pytest.raises(urllib.error.HTTPError) as redirect:
             opener.open(f"{base}/{fixture_db.stem}/articles?_search=police")
         assert redirect.value.code == 302
-        assert redirect.value.headers["location"].endswith("&_sort_desc=id")
+        assert redirect.value.headers["location"].endswith("&_sort_desc=id&_nocount=1")
         with pytest.raises(urllib.error.HTTPError) as chosen:
             opener.open(f"{base}/{fixture_db.stem}/articles?_search=police&_sort=published")
         assert "_sort_desc" not in chosen.value.headers["location"]

@@ -101,8 +101,9 @@ def opening_query(query: str) -> str | None:
 
     No column choice: ``FIRST_COLUMNS``. A full-text search with no sort chosen: newest
     stored first (``_sort_desc=id``), which SQLite reads in the index's order and stops
-    after one page; the table's default (by publication date) sorts every match first,
-    seconds for a common word at a million articles (BENCHMARKS.md "At scale — the workbench").
+    after one page, and no total (``_nocount``): the table's default sort (by publication
+    date) and Datasette's count read every match, seconds for a common word at a million
+    articles (BENCHMARKS.md "At scale — the workbench").
     """
     pairs = parse_qsl(query, keep_blank_values=True)
     names = {name for name, _ in pairs}
@@ -111,6 +112,8 @@ def opening_query(query: str) -> str | None:
         added += [("_col", c) for c in FIRST_COLUMNS]
     if any(name == "_search" and value.strip() for name, value in pairs) and not names & {"_sort", "_sort_desc"}:
         added.append(("_sort_desc", "id"))
+        if "_nocount" not in names:
+            added.append(("_nocount", "1"))
     if not added:
         return None
     return (query + "&" if query else "") + urlencode(added)
