@@ -8,6 +8,7 @@ statistics are gathered, so the plan does not depend on the row count).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import urllib.error
@@ -15,7 +16,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from datasette.app import Datasette
 
+from newsmon.datasette_plugins import newsmon_front_page as front_page
+from newsmon.datasette_plugins.newsmon_front_page import opening_query
 from newsmon.serve import SAFE_SETTINGS, bundled_metadata
 from tests.fixture_db import build_fixture_db
 from tests.serve_process import running_serve
@@ -113,16 +117,32 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_search_without_a_sort_opens_newest_stored_first(fixture_db):
-    """``?_search=`` with no sort is redirected to ``_sort_desc=id``; a chosen sort is kept."""
+def test_common_word_search_opens_newest_first_without_count_and_facets():
+    """Datasette's sort by date, total and facets each read every match of a common word."""
+    common = opening_query("_col=title&_search=police", common_search=True)
+    assert common == "_col=title&_search=police&_sort_desc=id&_nocount=1&_nofacet=1"
+    assert opening_query("_col=title&_search=police&_sort=published", common_search=True) is None
+    assert opening_query("_col=title&_search=police", common_search=False) is None
+
+
+def test_common_words_are_told_from_the_index(fixture_db, monkeypatch):
+    ds = Datasette([str(fixture_db)])
+    monkeypatch.setattr(front_page, "COMMON_SEARCH", 1)
+    assert asyncio.run(front_page.is_common_search(ds, fixture_db.stem, "_search=police"))
+    assert not asyncio.run(front_page.is_common_search(ds, fixture_db.stem, "_search=police&_sort=published"))
+    assert not asyncio.run(front_page.is_common_search(ds, fixture_db.stem, "_search=zzzqqq"))
+    monkeypatch.setattr(front_page, "COMMON_SEARCH", 10_000)
+    assert not asyncio.run(front_page.is_common_search(ds, fixture_db.stem, "_search=police"))
+
+
+def test_rare_search_keeps_the_usual_page(fixture_db):
+    """Over HTTP, through the real server: a search of a few matches is only given its columns."""
     opener = urllib.request.build_opener(NoRedirect)
     with running_serve(fixture_db) as (base, _process):
         with pytest.raises(urllib.error.HTTPError) as redirect:
             opener.open(f"{base}/{fixture_db.stem}/articles?_search=police")
         assert redirect.value.code == 302
-        assert redirect.value.headers["location"].endswith("&_sort_desc=id&_nocount=1")
-        with pytest.raises(urllib.error.HTTPError) as chosen:
-            opener.open(f"{base}/{fixture_db.stem}/articles?_search=police&_sort=published")
-        assert "_sort_desc" not in chosen.value.headers["location"]
+        location = redirect.value.headers["location"]
+        assert "_col=title" in location and "_nofacet" not in location and "_sort_desc" not in location
         with urllib.request.urlopen(f"{base}/{fixture_db.stem}/articles?_search=police") as page:
-            assert page.status == 200 and "_sort_desc=id" in page.url
+            assert page.status == 200
