@@ -5,7 +5,8 @@
   every canned query, feed and the dashboard.
 - The database page lists the analysts' queries and the Atom feeds apart.
 - ``/<db>/articles`` without a column choice opens with the columns an analyst reads
-  first; the others stay one click away (Datasette's column menu, or ``?_nocol=``).
+  first; the others stay one click away (Datasette's column menu, or ``?_nocol=``). A
+  search of a very common word opens newest stored first, without total and facets.
 """
 
 from __future__ import annotations
