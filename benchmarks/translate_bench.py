@@ -113,8 +113,8 @@ def news_paragraphs(count: int, seed: int = 1) -> list[str]:
 # --- the two paths -------------------------------------------------------------------------
 
 
-def argos_way(model_dir: Path, sp, paragraphs: list[str], *, length: int) -> tuple[float, int, int]:
-    """What argostranslate 1.11 ``apply_packaged_translation`` does, paragraph by paragraph."""
+def argos_way(model_dir: Path, sp, paragraphs: list[str], *, length: int, beam: int = 4) -> tuple[float, int, int]:
+    """What argostranslate 1.11 ``apply_packaged_translation`` does, paragraph by paragraph (its beam is 4)."""
     import ctranslate2
 
     translator = ctranslate2.Translator(str(model_dir), device="cpu", inter_threads=1, intra_threads=0, compute_type="auto")
@@ -125,7 +125,7 @@ def argos_way(model_dir: Path, sp, paragraphs: list[str], *, length: int) -> tup
         tokenized = [sp.encode(s, out_type=str) for s in sentences]
         results = translator.translate_batch(
             tokenized, replace_unknowns=True, max_batch_size=32, batch_type="tokens",
-            beam_size=4, num_hypotheses=1, length_penalty=0.2, return_scores=True,
+            beam_size=beam, num_hypotheses=1, length_penalty=0.2, return_scores=True,
             min_decoding_length=length, max_decoding_length=length,
         )
         for result in results:
@@ -152,6 +152,7 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/newsmon-translate-bench"))
     parser.add_argument("--default-beam", type=int, default=None, help="newsmon's default (from translate.engine)")
     parser.add_argument("--sweep", action="store_true", help="also time other batch sizes at the default beam")
+    parser.add_argument("--equal-only", action="store_true", help="only the like-with-like pairs: beam 4 and greedy, each both ways")
     args = parser.parse_args()
 
     import sentencepiece as spm
@@ -179,8 +180,11 @@ def main() -> None:
           f"every path generates exactly {length} tokens per sentence", flush=True)
 
     configs = [("(a) Argos way: per paragraph, beam 4, 32-token batches",
-                lambda: argos_way(pkg_dir / "model", sp, paragraphs, length=length))]
-    for beam in sorted({4, 2, 1, default_beam}, reverse=True):
+                lambda: argos_way(pkg_dir / "model", sp, paragraphs, length=length)),
+               # Like with like: Argos's way at newsmon's default beam (issue 17).
+               ("(a1) Argos way: per paragraph, greedy, 32-token batches",
+                lambda: argos_way(pkg_dir / "model", sp, paragraphs, length=length, beam=1))]
+    for beam in sorted({4, 1, default_beam} if args.equal_only else {4, 2, 1, default_beam}, reverse=True):
         label = "(b) newsmon: batched, beam 4" if beam == 4 else f"(c) newsmon: batched, beam {beam}"
         configs.append((label + (" (default)" if beam == default_beam else ""),
                         lambda beam=beam: newsmon_way(package, paragraphs, beam=beam, length=length)))

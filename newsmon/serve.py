@@ -34,7 +34,13 @@ PLUGINS_DIR = PACKAGE_DIR / "datasette_plugins"
 #: Datasette settings that keep a shared instance safe and responsive.
 SAFE_SETTINGS = {
     "sql_time_limit_ms": "3000",
-    "facet_time_limit_ms": "1000",
+    # A facet is counted from an index (m670) in about 100 ms at a million articles; one that
+    # cannot be (a common word's matches) gives up instead of holding the page.
+    "facet_time_limit_ms": "250",
+    # Suggested facets try a count over every column of the page: seconds at a million
+    # articles (BENCHMARKS.md "At scale — the workbench"); the facets an analyst needs are set
+    # in metadata.yml and any other is one click away in the column menu.
+    "suggest_facets": "off",
     "max_returned_rows": "1000",
     "allow_download": "off",
     "default_page_size": "50",

@@ -644,3 +644,40 @@ def m660_stories_entities(db: Database) -> None:
         from articles a join stories s on s.id = a.story_id;
         """
     )
+
+
+@migrations()
+def m670_workbench_scale_indexes(db: Database) -> None:
+    """Indexes for what the workbench asks of a million articles: its facets, filters, sorts and feeds.
+
+    Each facet counts one column over the table (or over a filter): an index holding
+    that column answers from the index alone instead of reading every article's row,
+    whose text comes first. Two indexes hold every facet column, one led by the language
+    and one by the source (the filters analysts use most, e.g. "Uzbek by script"), so the
+    facets of the whole table and of one language or source read no row; ``kind`` and
+    ``script`` get their own (the whole table's facets, without a sort); ``(source, fetched_at)`` each source's last new article (``source_health``);
+    ``(lang, published)`` serves the newest articles of one language;
+    ``updated_at`` the latest feed; ``coalesce(published, fetched_at)`` the canned
+    queries that list by date; ``watchlist_hits_feed`` a watchlist's feed, which groups
+    all of that watchlist's hits by article before reading the 50 newest articles.
+    Figures in BENCHMARKS.md, "At scale — the workbench".
+    """
+    db.executescript(
+        """
+        -- every facet column, led by the two filters analysts use most: facets within a
+        -- language or a source are then counted from the index alone (the first also holds
+        -- what the per-day and untranslated summaries read, so they scan it, not the table)
+        create index if not exists articles_lang_facets
+          on articles (lang, script, source, country, kind, translation_status, published, fetched_at, translation_note);
+        create index if not exists articles_source_facets
+          on articles (source, lang, script, country, kind, translation_status, published);
+        create index if not exists articles_lang_published on articles (lang, published);
+        create index if not exists articles_kind on articles (kind);
+        create index if not exists articles_script on articles (script);
+        -- source_health's last new article per source (the front page, sources health)
+        create index if not exists articles_source_fetched_at on articles (source, fetched_at);
+        create index if not exists articles_updated_at on articles (updated_at);
+        create index if not exists articles_date on articles (coalesce(published, fetched_at));
+        create index if not exists watchlist_hits_feed on watchlist_hits (watchlist, article, matched_at, term);
+        """
+    )

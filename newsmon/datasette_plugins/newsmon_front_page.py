@@ -5,14 +5,18 @@
   every canned query, feed and the dashboard.
 - The database page lists the analysts' queries and the Atom feeds apart.
 - ``/<db>/articles`` without a column choice opens with the columns an analyst reads
-  first; the others stay one click away (Datasette's column menu, or ``?_nocol=``).
+  first; the others stay one click away (Datasette's column menu, or ``?_nocol=``). A
+  search of a very common word opens newest stored first, without total and facets.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import sqlite3
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.utils import escape_fts
 
 #: What the articles table shows first; every other column is reachable from the column menu.
 FIRST_COLUMNS = ("published", "source", "title_en", "title", "lang", "script", "translation_status", "country", "url")
@@ -96,22 +100,69 @@ def extra_template_vars(template, database, request, datasette):
     return {}
 
 
+#: A table search matching more articles than this opens newest stored first, without the
+#: total and the facets: each of those reads every match (seconds for a common word at a
+#: million articles, BENCHMARKS.md "At scale — the workbench"); a rarer word gets the usual page.
+COMMON_SEARCH = 10_000
+
+
+def opening_query(query: str, *, common_search: bool = False) -> str | None:
+    """The query string ``/<db>/articles?query`` is redirected to, or None to serve it as is.
+
+    No column choice: ``FIRST_COLUMNS``. A search for a common word (``common_search``)
+    with no sort chosen: newest stored first (``_sort_desc=id``, read in the index's order,
+    stopping after one page), no total (``_nocount``) and no facets (``_nofacet``).
+    """
+    pairs = parse_qsl(query, keep_blank_values=True)
+    names = {name for name, _ in pairs}
+    added = []
+    if "_col" not in names and "_nocol" not in names:
+        added += [("_col", c) for c in FIRST_COLUMNS]
+    if common_search and not names & {"_sort", "_sort_desc", "_nocount", "_nofacet"}:
+        added += [("_sort_desc", "id"), ("_nocount", "1"), ("_nofacet", "1")]
+    if not added:
+        return None
+    return (query + "&" if query else "") + urlencode(added)
+
+
+async def is_common_search(datasette, database: str, query: str) -> bool:
+    """Whether the table search in ``query`` (no sort chosen) matches more than ``COMMON_SEARCH`` articles.
+
+    FTS5 counts a word's matches from its index alone (about 20 ms for 300,000 matches).
+    """
+    pairs = parse_qsl(query, keep_blank_values=True)
+    search = next((value for name, value in pairs if name == "_search" and value.strip()), None)
+    if search is None or any(name in ("_sort", "_sort_desc", "_nocount", "_nofacet") for name, _ in pairs):
+        return False
+    try:
+        result = await datasette.get_database(database).execute(
+            "select count(*) from (select rowid from articles_fts where articles_fts match :q limit :limit)",
+            {"q": escape_fts(search), "limit": COMMON_SEARCH + 1}, custom_time_limit=500,
+        )
+    except QueryInterrupted:
+        return True
+    except sqlite3.Error:  # Datasette's own page reports what is wrong with the search
+        return False
+    return result.first()[0] > COMMON_SEARCH
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    """``/<db>/articles`` with no column choice opens with ``FIRST_COLUMNS``."""
+    """``/<db>/articles`` opens with ``FIRST_COLUMNS``, and a common word's search newest first."""
 
     def wrap(app):
         async def first_columns(scope, receive, send):
             if scope["type"] == "http" and scope["method"] == "GET":
                 query = scope.get("query_string", b"").decode("latin-1")
                 database = analysts_database(datasette)
-                if database and scope["path"] == f"/{database}/articles" and "_col=" not in query and "_nocol=" not in query:
-                    columns = urlencode([("_col", c) for c in FIRST_COLUMNS])
-                    location = f"/{database}/articles?{query + '&' if query else ''}{columns}"
-                    await send({"type": "http.response.start", "status": 302,
-                                "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")]})
-                    await send({"type": "http.response.body", "body": b""})
-                    return
+                if database and scope["path"] == f"/{database}/articles":
+                    common = await is_common_search(datasette, database, query)
+                    if (changed := opening_query(query, common_search=common)) is not None:
+                        location = f"/{database}/articles?{changed}"
+                        await send({"type": "http.response.start", "status": 302,
+                                    "headers": [(b"location", location.encode("latin-1")), (b"content-length", b"0")]})
+                        await send({"type": "http.response.body", "body": b""})
+                        return
             await app(scope, receive, send)
 
         return first_columns
