@@ -19,10 +19,10 @@ from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.extract import ExtractionError
 from storage.records import Article, Page
-from crawler.workers import DatabaseWriter, database_writer, default_workers, extraction_executor, reset_executor
-from crawler.steps import article_from_page, store_article
-from storage.runs import start_run, update_run
-from storage.urlstate import UrlState, record_states
+from crawler.sink import Sink, open_sink
+from crawler.workers import default_workers, extraction_executor, reset_executor
+from crawler.steps import article_from_page
+from storage.urlstate import UrlState
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,8 @@ class StorePipeline:
     """Upserts articles into SQLite and keeps the source's ``crawl_runs`` row current.
 
     Every write goes through the crawl's single database-writer thread, so the
-    reactor never waits for SQLite and sources never contend for its lock.
+    reactor never waits for SQLite and sources never contend for its lock. A
+    scale-out worker writes to Redis instead (``crawler.sink``), for ingest to store.
     """
 
     def __init__(self, crawler: Crawler):
@@ -87,8 +88,8 @@ class StorePipeline:
         settings = crawler.settings
         self.db_path = settings.get("NEWSMON_DB")
         self.run_id = settings.get("NEWSMON_RUN_ID")
-        self.writer: DatabaseWriter | None = None
-        self.run_row: int | None = None
+        self.writer: Sink | None = None
+        self.run_row: int | str | None = None
         self._last_progress = 0.0
 
     @classmethod
@@ -97,21 +98,19 @@ class StorePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    async def _write(self, fn, /, *args, **kwargs):
-        return await asyncio.wrap_future(self.writer.submit(fn, *args, **kwargs))
-
     async def open_spider(self) -> None:
-        if not self.db_path:
+        self.writer = open_sink(self.crawler.settings)
+        if self.writer is None:
             raise CloseSpider("NEWSMON_DB is not set")
-        self.writer = database_writer(self.db_path)
-        self.run_row = await self._write(start_run, run_id=self.run_id, source=self.crawler.spider.name)
+        self.run_row = await asyncio.wrap_future(self.writer.start_run(run_id=self.run_id, source=self.crawler.spider.name))
 
     async def process_item(self, item):
         if not isinstance(item, Article):
             return item
         spider = self.crawler.spider
-        outcome = await self._write(store_article, item)
-        spider.counters.count_outcome(outcome)
+        outcome = await asyncio.wrap_future(self.writer.store_article(item, run_id=self.run_id))
+        if outcome != "queued":  # a worker's articles are counted by ingest, which stores them
+            spider.counters.count_outcome(outcome)
         validators = {"etag": item.extra.get("etag"), "last_modified": item.extra.get("last_modified")}
         spider.page_states.append(UrlState(url=item.url, kind="article", last_status=200, **validators))
         logger.debug("%s: %s %s", spider.name, outcome, item.url)
@@ -128,12 +127,10 @@ class StorePipeline:
         counters = copy.deepcopy(spider.counters)
         states = [*spider.page_states, *entry_states]
         spider.page_states.clear()
-
-        def write(db):
-            record_states(db, spider.name, states)
-            update_run(db, self.run_row, counters, status=status, error=error)
-
-        return self.writer.submit(write)
+        return self.writer.write_progress(
+            run_row=self.run_row, run_id=self.run_id, source=spider.name, states=states, counters=counters,
+            status=status, error=error,
+        )
 
     def spider_closed(self, spider, reason: str) -> None:
         """Final counters and status; a signal handler because only the signal knows the close reason."""

@@ -46,10 +46,10 @@ class SourceResult:
         return line
 
 
-def base_settings(*, db_path: str, overrides: dict | None = None) -> Settings:
+def base_settings(*, db_path: str | None, overrides: dict | None = None) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    settings.set("NEWSMON_DB", str(db_path), priority="project")
+    settings.set("NEWSMON_DB", str(db_path) if db_path is not None else "", priority="project")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -86,7 +86,7 @@ def source_settings(base: Settings, source: Source, run_id: str) -> Settings:
 def run_crawl(
     sources: list[Source],
     *,
-    db_path: str,
+    db_path: str | None,
     catalog: list[Source] | None = None,
     settings_overrides: dict | None = None,
 ) -> list[SourceResult]:
@@ -95,10 +95,11 @@ def run_crawl(
     ``catalog`` is the whole sources file, mirrored into the ``sources`` table
     even when only some sources are crawled.
     """
-    db = open_db(db_path)
-    sync_sources(db, [s.table_row() for s in (catalog or sources)])
-    mark_interrupted_runs(db)
-    db.close()
+    if db_path is not None:  # None: a scale-out worker, whose results go to Redis (NEWSMON_REDIS_URL)
+        db = open_db(db_path)
+        sync_sources(db, [s.table_row() for s in (catalog or sources)])
+        mark_interrupted_runs(db)
+        db.close()
     run_id = uuid.uuid4().hex[:12]
     base = base_settings(db_path=db_path, overrides=settings_overrides)
     root_level = logging.getLogger().level

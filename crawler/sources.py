@@ -35,6 +35,7 @@ SOURCE_KEYS: dict[str, str] = {
     "headers": "extra HTTP headers for this source (table)",
     "download_delay": "seconds between requests to this site (default from settings)",
     "enabled": "false skips the source in `newsmon crawl` (default true)",
+    "interval_minutes": "how often `newsmon schedule` queues the source for workers (default 60)",
     "notes": "free text for people",
 }
 
@@ -66,6 +67,7 @@ class Source:
     download_delay: float | None = None
     enabled: bool = True
     notes: str | None = None
+    interval_minutes: float = 60.0
 
     def is_article_url(self, url: str) -> bool:
         return re.search(self.article_urls, url) is not None
@@ -222,6 +224,9 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
     revisit_days = _typed(table, "revisit_days", label, (int, float), 2.0)
     if revisit_days < 0:
         raise SourcesError(f"{label}: key 'revisit_days': must not be negative")
+    interval = _typed(table, "interval_minutes", label, (int, float), 60.0)
+    if interval <= 0:
+        raise SourcesError(f"{label}: key 'interval_minutes': must be positive")
     return Source(
         name=name,
         country=country.upper() if country != "intl" else country,
@@ -241,4 +246,5 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         download_delay=float(delay) if delay is not None else None,
         enabled=_typed(table, "enabled", label, bool, True),
         notes=_typed(table, "notes", label, str, None),
+        interval_minutes=float(interval),
     )
