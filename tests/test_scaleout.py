@@ -241,3 +241,38 @@ def test_single_machine_crawl_needs_no_redis_module(tmp_path, site_sources):
     result = run_newsmon("worker", "--redis", "redis://127.0.0.1:1/0", env=env)
     assert result.returncode == 1
     assert "the redis module is not installed" in result.stderr and "Traceback" not in result.stderr
+
+
+def _source(name: str, *urls: str, interval: float = 60.0):
+    from crawler.sources import parse_source
+
+    return parse_source({"name": name, "country": "UZ", "kind": "news", "start_urls": list(urls),
+                         "article_urls": "/a/", "interval_minutes": interval})
+
+
+def test_leases_exclude_a_shared_host_and_expire_unrenewed(redis_url):
+    from newsmon.scaleout import complete, connect, schedule, take_due, try_lease
+
+    client = connect(redis_url)
+    first = _source("first", "http://news.example:8080/a/", "http://cdn.example/x/")
+    second = _source("second", "http://news.example:8080/b/")  # another source on the same site
+    other = _source("other", "http://other.example/")
+    assert sorted(schedule(client, [first, second, other], now=1000.0)) == ["first", "other", "second"]
+    held = take_due(client, worker_id="w1", ttl=1.5, limit=10)
+    assert [lease.source.name for lease in held] == ["first", "other"]  # not second: its host is leased
+    assert try_lease(client, second, worker_id="w2", ttl=1.5) is None
+    held[0].renew(1.5)
+    time.sleep(1.0)
+    held[0].renew(1.5)
+    time.sleep(1.0)  # past the first TTL: renewal kept it
+    assert try_lease(client, second, worker_id="w2", ttl=1.5) is None
+    time.sleep(1.7)  # no renewal: the worker "died"
+    taken = try_lease(client, second, worker_id="w2", ttl=5)
+    assert taken is not None
+    complete(client, taken, now=2000.0)
+    # Completed sources are due again only after interval_minutes.
+    assert schedule(client, [first, second, other], now=2000.0 + 59 * 60) == []
+    assert schedule(client, [first, second, other], now=2000.0 + 60 * 60) == ["second"]
+    # A source removed from the file is withdrawn.
+    schedule(client, [first], now=9999.0)
+    assert client.zrange("newsmon:due", 0, -1) == ["first"]
