@@ -192,8 +192,10 @@ def _crawl_child(redis_url: str, definitions: list[str], overrides: dict, log_le
     from crawler.run import run_crawl
     from crawler.workers import _exit_with_parent
 
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    from newsmon.cli import configure_logging
+
+    # The worker's level, on the handler too (Scrapy sets its own loggers to DEBUG).
+    configure_logging(2 if log_level <= logging.DEBUG else 1 if log_level <= logging.INFO else 0, log_level >= logging.ERROR)
     # A worker killed with -9 takes its crawl down too, or the crawl would go on without a lease.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="newsmon-parent-watch").start()
     sources = [source_from_definition(text) for text in definitions]
@@ -286,10 +288,13 @@ class IngestCounts:
     runs: int = 0
     progress: int = 0
     failed: int = 0
+    busy_seconds: float = 0.0  # time spent applying entries (the rate ingest sustains while there is work)
 
     def summary(self) -> str:
         arts = ", ".join(f"{k} {v}" for k, v in sorted(self.articles.items())) or "none"
-        return f"articles: {arts}; runs {self.runs}; progress updates {self.progress}; failed {self.failed}"
+        stored = sum(self.articles.values())
+        rate = f" ({stored / self.busy_seconds:.0f} articles/s)" if self.busy_seconds and stored else ""
+        return (f"articles: {arts}{rate}; runs {self.runs}; progress updates {self.progress}; failed {self.failed}")
 
 
 class Ingest:
@@ -417,6 +422,7 @@ class Ingest:
     def _apply_batch(self, entries: list) -> None:
         from crawler.redis_sink import RESULTS
 
+        started = time.perf_counter()
         for entry_id, fields in entries:
             try:
                 self.apply(fields)
@@ -427,6 +433,7 @@ class Ingest:
                 self.counts.failed += 1
                 self.client.xadd(DEAD, {**fields, "error": f"{type(exc).__name__}: {exc}"})
         self.client.xack(RESULTS, GROUP, *[entry_id for entry_id, _ in entries])
+        self.counts.busy_seconds += time.perf_counter() - started
 
     def drain_once(self, *, block_ms: int = 1000) -> int:
         """Apply our pending entries (a crash left them unacknowledged), else new ones; returns how many."""

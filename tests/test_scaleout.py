@@ -13,6 +13,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,9 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, newsmon_env, run_newsmon
-from tests.fixtures.generated import generated_article
+from tests.fixtures.generated import generated_site
 from tests.fixtures.server import FixtureServer, Route
-from tests.fixtures.sites import article_page, article_path, listing_page
 
 redis = pytest.importorskip("redis")
 REDIS_SERVER = shutil.which("redis-server")
@@ -42,41 +42,59 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class RedisServer:
+    """A private redis-server on a free loopback port (never a system service); restartable on the same port."""
+
+    def __init__(self, workdir: Path, *, durable: bool = False):
+        self.port = _free_port()
+        self.workdir = workdir
+        self.durable = durable  # an append-only file, so a restart keeps the queue (as a production setup would)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "RedisServer":
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else ["--appendonly", "no"]
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", *persistence,
+             "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except (redis.ConnectionError, redis.BusyLoadingError):
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    raise
+                time.sleep(0.05)
+        client.close()
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
 @pytest.fixture
-def redis_url(tmp_path):
-    """A private redis-server on a free loopback port, stopped after the test (never a system service)."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    client.close()
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path, durable=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    return redis_server.url
 
 
 def slow_site(site: int, count: int, *, delay: float) -> dict[str, Route]:
     """A listing of ``count`` articles whose pages answer after ``delay`` seconds; text distinct per site."""
-    articles = [generated_article(site * 100 + n) for n in range(count)]
-    routes = {"/robots.txt": Route("User-agent: *\nAllow: /\n", content_type="text/plain")}
-    routes["/en/news/"] = Route(listing_page("en", articles))
-    for article in articles:
-        routes[article_path(article)] = Route(article_page(article, []), delay=delay)
-    return routes
+    return generated_site(count, delay=delay, first=site * 100)
 
 
 def sources_file(tmp_path: Path, servers: list[FixtureServer], *, download_delay: float = 0) -> Path:
@@ -99,12 +117,18 @@ interval_minutes = 30
 
 
 def start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "newsmon", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=newsmon_env(), cwd=ROOT, start_new_session=True)
+    """A newsmon command in the background; output to files, not pipes: a pipe nobody reads
+    while the test waits for another process would fill and block the command's crawl."""
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    process = subprocess.Popen([sys.executable, "-m", "newsmon", *args], stdout=out, stderr=err,
+                               text=True, env=newsmon_env(), cwd=ROOT, start_new_session=True)
+    process.output = (out, err)
+    return process
 
 
 def finish(process: subprocess.Popen, timeout: float = 240) -> str:
-    out, err = process.communicate(timeout=timeout)
+    process.wait(timeout=timeout)
+    out, err = (f.seek(0) or f.read() for f in process.output)
     assert process.returncode == 0, err[-3000:]
     return out
 
@@ -226,6 +250,31 @@ def test_killed_ingest_loses_nothing_after_restart(tmp_path, redis_url, servers)
     assert client.xpending("newsmon:results", "ingest")["pending"] == 0
     with sqlite3.connect(db) as conn:
         assert conn.execute("select status from crawl_runs").fetchall() == [("ok",)]
+
+
+def test_redis_restart_mid_crawl_workers_and_ingest_reconnect_and_finish(tmp_path, redis_server, servers):
+    servers.append(FixtureServer(slow_site(0, 10, delay=0.05)).start())
+    sources = sources_file(tmp_path, servers, download_delay=0.4)
+    db = tmp_path / "news.db"
+    url = redis_server.url
+    assert run_newsmon("schedule", "--redis", url, "--sources", str(sources)).returncode == 0
+    worker = start("worker", "--redis", url, *WORKER_FLAGS)
+    ingest = start("ingest", "--redis", url, "--db", str(db), "--exit-when-idle")
+    client = redis.Redis.from_url(url, decode_responses=True)
+    deadline = time.monotonic() + 120
+    while client.hlen("newsmon:known") < 3:
+        assert time.monotonic() < deadline and worker.poll() is None
+        time.sleep(0.05)
+    client.close()
+    redis_server.stop()
+    time.sleep(1.0)  # the crawl goes on meanwhile; its pushes and lookups wait for Redis
+    redis_server.start()
+    finish(worker)
+    finish(ingest)
+    requests = article_requests(servers[0])
+    assert len(requests) == 10 and set(requests.values()) == {1}, requests
+    urls = stored(db)
+    assert len(urls) == 10 and len(set(urls)) == 10
 
 
 def test_single_machine_crawl_needs_no_redis_module(tmp_path, site_sources):
