@@ -124,6 +124,8 @@ def measure(workers: int, args, workdir: Path) -> dict:
         "fetched_once": len(fetched) == expected and set(fetched.values()) == {1},
         "peak_mb": max(s.peak_tree_rss for s in samplers) / 2**20,
         "ingest_out": out, "worker_log_lines": len(worker_log.splitlines()),
+        "cpu_s": sum(sampler.main_cpu + sampler.children_cpu for sampler in samplers),
+        "batches": sum(int(line.split()[1]) for line in worker_log.splitlines() if line.startswith("worker: ")),
     }
 
 
@@ -144,7 +146,8 @@ def main() -> int:
             print(f"{workers} worker(s): {result['crawl_s']:.1f} s, {result['articles_per_s']:.2f} articles/s, "
                   f"peak memory per worker {result['peak_mb']:.0f} MB; fetched once: {result['fetched_once']}; "
                   f"stored {result['stored'][1]}/{result['expected']}; ingest {result['ingest_s']:.1f} s "
-                  f"incl. start-up — {result['ingest_out']}; worker log lines {result['worker_log_lines']}",
+                  f"incl. start-up — {result['ingest_out']}; worker log lines {result['worker_log_lines']}; "
+                  f"workers' CPU {result['cpu_s']:.0f} s for {result['batches']} batches",
                   flush=True)
     base = results[0]["articles_per_s"]
     for result in results[1:]:

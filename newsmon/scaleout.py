@@ -19,6 +19,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -207,6 +208,10 @@ def _crawl_child(redis_url: str, definitions: list[str], overrides: dict, log_le
         logger.info("%s", result.summary_line())
 
 
+def _raise_exit(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 @dataclass
 class WorkerOptions:
     batch: int = 4  # sources crawled at once by one worker (one reactor, like `newsmon crawl`)
@@ -236,6 +241,8 @@ class Worker:
 
     def run(self) -> int:
         """Work until stopped (or until nothing is due with ``exit_when_idle``); returns batches crawled."""
+        # systemd stops with SIGTERM: unwind (leases given back) instead of dying with them held.
+        signal.signal(signal.SIGTERM, _raise_exit)
         try:
             while True:
                 self._heartbeat([])
@@ -262,13 +269,23 @@ class Worker:
             name="newsmon-worker-crawl",
         )
         child.start()
-        held = list(leases)
-        while True:
-            self._heartbeat(held)
-            child.join(self.options.lease_ttl / 3)
-            if child.exitcode is not None:
-                break
-            held = [lease for lease in held if lease.renew(self.options.lease_ttl)]
+        try:
+            while True:
+                self._heartbeat(leases)
+                child.join(self.options.lease_ttl / 3)
+                if child.exitcode is not None:
+                    break
+                if not all([lease.renew(self.options.lease_ttl) for lease in leases]):
+                    # Another worker may take a lost lease: stop rather than crawl a site twice at once.
+                    logger.warning("worker %s: a lease of %s was lost; stopping that crawl", self.id, names)
+                    child.kill()
+                    child.join()
+        except BaseException:  # stopped (SIGTERM, Ctrl-C): end the crawl, give the leases back
+            child.kill()
+            child.join()
+            for lease in leases:
+                lease.release()
+            raise
         if child.exitcode != 0:
             logger.warning("worker %s: crawl of %s ended with exit code %s; the sources stay due", self.id, names, child.exitcode)
             for lease in leases:

@@ -223,6 +223,27 @@ def test_killed_worker_lease_expires_and_another_resumes_without_refetching(tmp_
     assert statuses == ["interrupted", "ok"]
 
 
+def test_stopped_worker_gives_its_lease_back_at_once(tmp_path, redis_url, servers):
+    """SIGTERM (systemd stop): the crawl ends and the lease is released, not left to expire."""
+    servers.append(FixtureServer(slow_site(0, 12, delay=0.05)).start())
+    sources = sources_file(tmp_path, servers, download_delay=0.4)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    assert run_newsmon("schedule", "--redis", redis_url, "--sources", str(sources)).returncode == 0
+    worker = start("worker", "--redis", redis_url, "--exit-when-idle", "--extract-workers", "0", "--lease-ttl", "600")
+    deadline = time.monotonic() + 120
+    while client.hlen("newsmon:known") < 2:
+        assert time.monotonic() < deadline and worker.poll() is None
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) != 0
+    assert not client.keys("newsmon:lease:*"), "the lease was not released"
+    assert client.zrange("newsmon:due", 0, -1) == ["site0"]  # still due: the next worker crawls it
+    assert client.hlen("newsmon:workers") == 0
+    fetched = article_requests(servers[0])
+    time.sleep(1.0)
+    assert article_requests(servers[0]) == fetched, "the crawl went on after the worker stopped"
+
+
 def test_killed_ingest_loses_nothing_after_restart(tmp_path, redis_url, servers):
     servers.append(FixtureServer(slow_site(0, 30, delay=0)).start())
     sources = sources_file(tmp_path, servers)
