@@ -79,12 +79,32 @@ download_delay = {delay}
 """ for index, server in enumerate(servers))
 
 
-def measure(workers: int, args, workdir: Path) -> dict:
+def fixture_servers(args) -> list[FixtureServer]:
     servers = [FixtureServer(generated_site(args.articles, delay=args.latency, first=i * 100)).start()
                for i in range(args.hosts)]
     for server in servers:  # every answer is slow, not only the articles
         for route in server.routes.values():
             route.delay = args.latency
+    return servers
+
+
+def measure_single(args, workdir: Path) -> float:
+    """For reference: the same sites with one `newsmon crawl` (every source at once in one reactor)."""
+    servers = fixture_servers(args)
+    sources = workdir / "sources-single.toml"
+    sources.write_text(sources_toml(servers, args.delay), encoding="utf-8")
+    try:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "newsmon", "crawl", "--no-translate", "--db", str(workdir / "single.db"),
+                        "--sources", str(sources)], cwd=ROOT, check=True, capture_output=True)
+        return time.perf_counter() - started
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def measure(workers: int, args, workdir: Path) -> dict:
+    servers = fixture_servers(args)
     redis_process, url = start_redis(workdir)
     sources = workdir / f"sources-{workers}.toml"
     sources.write_text(sources_toml(servers, args.delay), encoding="utf-8")
@@ -137,9 +157,14 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=0.3, help="download_delay per source (politeness)")
     parser.add_argument("--batch", type=int, default=2, help="sources a worker crawls at once")
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--single", action="store_true", help="also time one `newsmon crawl` of every source")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="newsmon-scaleout-bench-") as tmp:
+        if args.single:
+            seconds = measure_single(args, Path(tmp))
+            print(f"newsmon crawl (one process): {seconds:.1f} s, {args.hosts * args.articles / seconds:.2f} articles/s",
+                  flush=True)
         for workers in (int(n) for n in args.workers.split(",")):
             result = measure(workers, args, Path(tmp))
             results.append(result)
