@@ -61,7 +61,7 @@ def schedule(redis_url: str | None, sources_path: Path, loop_every: float | None
 
 @click.command()
 @redis_option
-@click.option("--batch", default=4, show_default=True, type=click.IntRange(min=1),
+@click.option("--batch", default=16, show_default=True, type=click.IntRange(min=1),
               help="Sources crawled at once (one reactor, as `newsmon crawl` does).")
 @click.option("--lease-ttl", default=60.0, show_default=True, type=click.FloatRange(min=1), metavar="SECONDS",
               help="A lease not renewed for this long expires (the worker died); renewed every third of it.")

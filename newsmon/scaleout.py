@@ -214,7 +214,7 @@ def _raise_exit(signum, frame) -> None:
 
 @dataclass
 class WorkerOptions:
-    batch: int = 4  # sources crawled at once by one worker (one reactor, like `newsmon crawl`)
+    batch: int = 16  # sources crawled at once by one worker (one reactor, like `newsmon crawl`)
     lease_ttl: float = DEFAULT_LEASE_TTL
     poll: float = 2.0  # seconds between looks at an empty due set
     exit_when_idle: bool = False  # stop when nothing is due (tests, one-shot runs)

@@ -97,7 +97,7 @@ def slow_site(site: int, count: int, *, delay: float) -> dict[str, Route]:
     return generated_site(count, delay=delay, first=site * 100)
 
 
-def sources_file(tmp_path: Path, servers: list[FixtureServer], *, download_delay: float = 0) -> Path:
+def sources_file(tmp_path: Path, servers: list[FixtureServer], *, download_delay: float = 0, extra: str = "") -> Path:
     tables = []
     for index, server in enumerate(servers):
         tables.append(f"""
@@ -110,7 +110,7 @@ start_urls = ["{server.base_url}/en/news/"]
 article_urls = '/en/news/\\d{{4}}/\\d{{2}}/\\d{{2}}/case-\\d+$'
 download_delay = {download_delay}
 interval_minutes = 30
-""")
+{extra}""")
     path = tmp_path / "sources.toml"
     path.write_text("".join(tables), encoding="utf-8")
     return path
@@ -296,6 +296,27 @@ def test_redis_restart_mid_crawl_workers_and_ingest_reconnect_and_finish(tmp_pat
     assert len(requests) == 10 and set(requests.values()) == {1}, requests
     urls = stored(db)
     assert len(urls) == 10 and len(set(urls)) == 10
+
+
+def test_database_of_a_single_machine_crawl_seeds_redis_so_workers_skip_stored_articles(tmp_path, redis_url, servers):
+    servers.append(FixtureServer(slow_site(0, 6, delay=0)).start())
+    sources = sources_file(tmp_path, servers, extra="revisit_days = 0\n")
+    db = tmp_path / "news.db"
+    result = run_newsmon("crawl", "--db", str(db), "--sources", str(sources), "--no-translate")
+    assert result.returncode == 0, result.stderr
+    assert len(stored(db)) == 6
+    finish(start("ingest", "--redis", redis_url, "--db", str(db), "--exit-when-idle"))  # seeds Redis, then idle
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    assert client.hlen("newsmon:known") == 6
+    assert run_newsmon("schedule", "--redis", redis_url, "--sources", str(sources)).returncode == 0
+    finish(start("worker", "--redis", redis_url, *WORKER_FLAGS))
+    finish(start("ingest", "--redis", redis_url, "--db", str(db), "--exit-when-idle"))
+    requests = article_requests(servers[0])
+    assert len(requests) == 6 and set(requests.values()) == {1}, requests  # the crawl's only
+    assert len(stored(db)) == 6
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("select status, articles_skipped from crawl_runs order by id").fetchall()
+    assert runs == [("ok", 0), ("ok", 6)]
 
 
 def test_single_machine_crawl_needs_no_redis_module(tmp_path, site_sources):
