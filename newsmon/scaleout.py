@@ -475,10 +475,29 @@ class Ingest:
                 return False
         return True
 
-    def run(self, *, exit_when_idle: bool = False) -> IngestCounts:
-        while True:
-            if self.drain_once() == 0 and exit_when_idle and self.idle() and self.drain_once(block_ms=100) == 0:
-                return self.counts
+    def refresh_status(self) -> None:
+        """Copy the scale-out state into ``scaleout_sources`` (the ``source_health`` view shows it)."""
+        from storage.atomic import write_transaction
+
+        rows = [{**row, "updated_at": _iso_now()} for row in source_states(self.client)]
+        for row in rows:
+            self._sync_source(row["source"])
+        with write_transaction(self.db):
+            self.db.execute("delete from scaleout_sources")
+            if rows:
+                self.db["scaleout_sources"].insert_all(rows)
+
+    def run(self, *, exit_when_idle: bool = False, status_every: float = 10.0) -> IngestCounts:
+        next_status = 0.0
+        try:
+            while True:
+                if time.monotonic() >= next_status:
+                    self.refresh_status()
+                    next_status = time.monotonic() + status_every
+                if self.drain_once() == 0 and exit_when_idle and self.idle() and self.drain_once(block_ms=100) == 0:
+                    return self.counts
+        finally:
+            self.refresh_status()
 
     def close(self) -> None:
         self.db.close()
@@ -490,6 +509,29 @@ def _iso_now() -> str:
 
 
 # -- health -----------------------------------------------------------------
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+def source_states(client) -> list[dict]:
+    """Per source: due, crawling (and by whom, until when) or idle; for ``scaleout_sources``."""
+    names = sorted(client.hkeys(SOURCES))
+    rows = []
+    for name in names:
+        key = f"{LEASE}source:{name}"
+        holder, ttl = client.get(key), client.pttl(key)
+        done = client.hget(LAST_DONE, name)
+        due = client.zscore(DUE, name) is not None
+        rows.append({
+            "source": name,
+            "state": "crawling" if holder else "due" if due else "idle",
+            "worker": holder.rsplit(":", 1)[0] if holder else None,
+            "lease_expires_at": _iso(_now() + ttl / 1000) if holder and ttl > 0 else None,
+            "last_completed_at": _iso(float(done)) if done else None,
+        })
+    return rows
 
 
 def status(client) -> dict:

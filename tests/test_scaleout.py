@@ -176,6 +176,9 @@ def test_three_workers_one_ingest_fetch_and_store_everything_once(tmp_path, redi
     with sqlite3.connect(db) as conn:
         runs = conn.execute("select source, status, articles_new from crawl_runs order by source").fetchall()
     assert runs == [(f"site{n}", "ok", 5) for n in range(4)]
+    with sqlite3.connect(db) as conn:  # the Datasette view shows the scale-out state ingest last saw
+        health = conn.execute("select source, scaleout_state, scaleout_worker from source_health order by source").fetchall()
+    assert health == [(f"site{n}", "idle", None) for n in range(4)]
 
     # Nothing is due any more: a second schedule queues nothing until interval_minutes pass.
     result = run_newsmon("schedule", "--redis", redis_url, "--sources", str(sources))
@@ -342,7 +345,7 @@ def _source(name: str, *urls: str, interval: float = 60.0):
 
 
 def test_leases_exclude_a_shared_host_and_expire_unrenewed(redis_url):
-    from newsmon.scaleout import complete, connect, schedule, take_due, try_lease
+    from newsmon.scaleout import complete, connect, schedule, source_states, take_due, try_lease
 
     client = connect(redis_url)
     first = _source("first", "http://news.example:8080/a/", "http://cdn.example/x/")
@@ -352,6 +355,8 @@ def test_leases_exclude_a_shared_host_and_expire_unrenewed(redis_url):
     held = take_due(client, worker_id="w1", ttl=1.5, limit=10)
     assert [lease.source.name for lease in held] == ["first", "other"]  # not second: its host is leased
     assert try_lease(client, second, worker_id="w2", ttl=1.5) is None
+    states = {row["source"]: (row["state"], row["worker"]) for row in source_states(client)}
+    assert states == {"first": ("crawling", "w1"), "other": ("crawling", "w1"), "second": ("due", None)}
     held[0].renew(1.5)
     time.sleep(1.0)
     held[0].renew(1.5)
