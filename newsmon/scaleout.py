@@ -449,7 +449,13 @@ class Ingest:
                 logger.error("ingest: entry %s (%s) failed: %s: %s", entry_id, fields.get("op"), type(exc).__name__, exc)
                 self.counts.failed += 1
                 self.client.xadd(DEAD, {**fields, "error": f"{type(exc).__name__}: {exc}"})
-        self.client.xack(RESULTS, GROUP, *[entry_id for entry_id, _ in entries])
+        ids = [entry_id for entry_id, _ in entries]
+        # Acknowledged, then deleted: the stream holds only what is not yet stored (article texts
+        # would otherwise pile up in Redis's memory). One group reads it, so nobody else needs them.
+        pipe = self.client.pipeline(transaction=True)
+        pipe.xack(RESULTS, GROUP, *ids)
+        pipe.xdel(RESULTS, *ids)
+        pipe.execute()
         self.counts.busy_seconds += time.perf_counter() - started
 
     def drain_once(self, *, block_ms: int = 1000) -> int:

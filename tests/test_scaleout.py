@@ -272,6 +272,7 @@ def test_killed_ingest_loses_nothing_after_restart(tmp_path, redis_url, servers)
     urls = stored(db)
     assert len(urls) == 30 and len(set(urls)) == 30
     assert client.xpending("newsmon:results", "ingest")["pending"] == 0
+    assert client.xlen("newsmon:results") == 0  # stored entries leave Redis's memory
     with sqlite3.connect(db) as conn:
         assert conn.execute("select status from crawl_runs").fetchall() == [("ok",)]
 
