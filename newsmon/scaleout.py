@@ -187,8 +187,9 @@ def complete(client, lease: Lease, *, now: float | None = None) -> None:
 # -- worker -----------------------------------------------------------------
 
 
-def _crawl_child(redis_url: str, definitions: list[str], overrides: dict, log_level: int) -> None:
-    """Runs in a fresh process per batch: Twisted's reactor cannot be started twice in one."""
+def _crawl_child(redis_url: str, inbox, overrides: dict, log_level: int) -> None:
+    """One batch's crawl process, started ahead of need (Twisted's reactor cannot be started twice
+    in one process): it imports the crawl's modules, then waits for its batch on ``inbox``."""
     from crawler.redis_sink import close_sinks
     from crawler.run import run_crawl
     from crawler.workers import _exit_with_parent
@@ -199,6 +200,14 @@ def _crawl_child(redis_url: str, definitions: list[str], overrides: dict, log_le
     configure_logging(2 if log_level <= logging.DEBUG else 1 if log_level <= logging.INFO else 0, log_level >= logging.ERROR)
     # A worker killed with -9 takes its crawl down too, or the crawl would go on without a lease.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True, name="newsmon-parent-watch").start()
+    import crawler.steps  # noqa: F401 - the heavy imports (extraction, language id), before the batch arrives
+
+    try:
+        definitions = inbox.recv()
+    except EOFError:  # the worker stopped
+        return
+    if definitions is None:
+        return
     sources = [source_from_definition(text) for text in definitions]
     try:
         results = run_crawl(sources, db_path=None, settings_overrides={**overrides, "NEWSMON_REDIS_URL": redis_url})
@@ -231,6 +240,33 @@ class Worker:
         self.id = f"{socket.gethostname()}:{os.getpid()}"
         self.started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.batches = 0
+        self._warm: tuple | None = None  # the next batch's crawl process, already importing
+
+    def _spawn(self) -> tuple:
+        context = multiprocessing.get_context("spawn")
+        inbox, outbox = context.Pipe(duplex=False)
+        child = context.Process(
+            target=_crawl_child,
+            args=(self.redis_url, inbox, self.options.settings_overrides, logging.getLogger().getEffectiveLevel()),
+            name="newsmon-worker-crawl",
+        )
+        child.start()
+        inbox.close()
+        return child, outbox
+
+    def _stop_warm(self) -> None:
+        if self._warm is None:
+            return
+        child, outbox = self._warm
+        self._warm = None
+        try:
+            outbox.send(None)
+        except OSError:
+            pass
+        child.join(10)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
 
     def _heartbeat(self, leases: list[Lease]) -> None:
         record = {
@@ -244,6 +280,7 @@ class Worker:
         # systemd stops with SIGTERM: unwind (leases given back) instead of dying with them held.
         signal.signal(signal.SIGTERM, _raise_exit)
         try:
+            self._warm = self._spawn()
             while True:
                 self._heartbeat([])
                 leases = take_due(self.client, worker_id=self.id, ttl=self.options.lease_ttl, limit=self.options.batch)
@@ -255,20 +292,23 @@ class Worker:
                 self.crawl(leases)
                 self.batches += 1
         finally:
+            self._stop_warm()
             self.client.hdel(WORKERS, self.id)
 
     def crawl(self, leases: list[Lease]) -> bool:
         """Crawl one batch; sources are completed only when the child finished normally."""
         names = ", ".join(lease.source.name for lease in leases)
         logger.info("worker %s: crawling %s", self.id, names)
-        context = multiprocessing.get_context("spawn")
-        child = context.Process(
-            target=_crawl_child,
-            args=(self.redis_url, [source_definition(lease.source) for lease in leases],
-                  self.options.settings_overrides, logging.getLogger().getEffectiveLevel()),
-            name="newsmon-worker-crawl",
-        )
-        child.start()
+        definitions = [source_definition(lease.source) for lease in leases]
+        child, outbox = self._warm or self._spawn()
+        self._warm = None
+        try:
+            outbox.send(definitions)
+        except OSError:  # the waiting process died (killed, out of memory): start one now
+            child, outbox = self._spawn()
+            outbox.send(definitions)
+        outbox.close()
+        self._warm = self._spawn()  # the next batch's process starts while this one crawls
         try:
             while True:
                 self._heartbeat(leases)
