@@ -86,7 +86,6 @@ class StorePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.db_path = settings.get("NEWSMON_DB")
         self.run_id = settings.get("NEWSMON_RUN_ID")
         self.writer: Sink | None = None
         self.run_row: int | str | None = None
