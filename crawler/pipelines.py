@@ -22,10 +22,10 @@ from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.extract import ExtractionError
 from storage.records import Article, Page
-from crawler.workers import DatabaseWriter, database_problem, database_writer, default_workers, extraction_pool
-from crawler.steps import article_from_page, store_article
-from storage.runs import start_run, update_run
-from storage.urlstate import UrlState, record_states
+from crawler.sink import Sink, SourceStopped, open_sink
+from crawler.workers import database_problem, default_workers, extraction_pool
+from crawler.steps import article_from_page
+from storage.urlstate import UrlState
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +35,6 @@ PROGRESS_EVERY = 10.0
 #: Sent by ``crawler.run`` (``status=``, ``error=``) when a stop could not wait for the spider to close:
 #: the store pipeline writes the run's final row at once.
 run_abandoned = object()
-
-
-class SourceStopped(Exception):
-    """A write not attempted: an earlier one failed and the source is stopping."""
 
 
 class ExtractPipeline:
@@ -103,7 +99,8 @@ class StorePipeline:
     """Upserts articles into SQLite and keeps the source's ``crawl_runs`` row current.
 
     Every write goes through the crawl's single database-writer thread, so the
-    reactor never waits for SQLite and sources never contend for its lock.
+    reactor never waits for SQLite and sources never contend for its lock. A
+    scale-out worker writes to Redis instead (``crawler.sink``), for ingest to store.
     """
 
     def __init__(self, crawler: Crawler):
@@ -111,8 +108,8 @@ class StorePipeline:
         settings = crawler.settings
         self.db_path = settings.get("NEWSMON_DB")
         self.run_id = settings.get("NEWSMON_RUN_ID")
-        self.writer: DatabaseWriter | None = None
-        self.run_row: int | None = None
+        self.writer: Sink | None = None
+        self.run_row: int | str | None = None
         self._last_progress = 0.0
 
     @classmethod
@@ -122,22 +119,13 @@ class StorePipeline:
         crawler.signals.connect(pipeline.abandoned, signal=run_abandoned)
         return pipeline
 
-    async def _write(self, fn, /, *args, **kwargs):
-        spider = self.crawler.spider
-
-        def unless_failed(db, *args, **kwargs):
-            # Writes queued before a failure was seen would each wait out the busy timeout, in turn.
-            if getattr(spider, "database_error", None):
-                raise SourceStopped(spider.database_error)
-            return fn(db, *args, **kwargs)
-
-        return await asyncio.wrap_future(self.writer.submit(unless_failed, *args, **kwargs))
-
     async def open_spider(self) -> None:
-        if not self.db_path:
+        spider = self.crawler.spider
+        # Writes queued before a database failure was seen would each wait out the busy timeout, in turn.
+        self.writer = open_sink(self.crawler.settings, stopped=lambda: getattr(spider, "database_error", None))
+        if self.writer is None:
             raise CloseSpider("NEWSMON_DB is not set")
-        self.writer = database_writer(self.db_path, busy_timeout=self.crawler.settings.getfloat("NEWSMON_BUSY_TIMEOUT", 30.0))
-        self.run_row = await self._write(start_run, run_id=self.run_id, source=self.crawler.spider.name)
+        self.run_row = await asyncio.wrap_future(self.writer.start_run(run_id=self.run_id, source=self.crawler.spider.name))
 
     async def process_item(self, item):
         if not isinstance(item, Article):
@@ -146,12 +134,13 @@ class StorePipeline:
         if getattr(spider, "database_error", None):  # the source is stopping: do not queue writes that will fail
             raise DropItem(f"{item.url}: not stored: {spider.database_error}")
         try:
-            outcome = await self._write(store_article, item)
+            outcome = await asyncio.wrap_future(self.writer.store_article(item, run_id=self.run_id))
         except (sqlite3.Error, SourceStopped) as exc:
             if isinstance(exc, sqlite3.Error):
                 self._database_failed(exc)
             raise DropItem(f"{item.url}: not stored: {exc}") from None
-        spider.counters.count_outcome(outcome)
+        if outcome != "queued":  # a worker's articles are counted by ingest, which stores them
+            spider.counters.count_outcome(outcome)
         validators = {"etag": item.extra.get("etag"), "last_modified": item.extra.get("last_modified")}
         spider.page_states.append(UrlState(url=item.url, kind="article", last_status=200, **validators))
         logger.debug("%s: %s %s", spider.name, outcome, item.url)
@@ -179,12 +168,10 @@ class StorePipeline:
         counters = copy.deepcopy(spider.counters)
         states = [*spider.page_states, *entry_states]
         spider.page_states.clear()
-
-        def write(db):
-            record_states(db, spider.name, states)
-            update_run(db, self.run_row, counters, status=status, error=error)
-
-        return self.writer.submit(write)
+        return self.writer.write_progress(
+            run_row=self.run_row, run_id=self.run_id, source=spider.name, states=states, counters=counters,
+            status=status, error=error,
+        )
 
     def spider_closed(self, spider, reason: str) -> None:
         """Final counters and status; a signal handler because only the signal knows the close reason."""

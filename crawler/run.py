@@ -55,10 +55,10 @@ class SourceResult:
         return line
 
 
-def base_settings(*, db_path: str, overrides: dict | None = None) -> Settings:
+def base_settings(*, db_path: str | None, overrides: dict | None = None) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    settings.set("NEWSMON_DB", str(db_path), priority="project")
+    settings.set("NEWSMON_DB", str(db_path) if db_path is not None else "", priority="project")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -166,7 +166,7 @@ class Stopper:
 def run_crawl(
     sources: list[Source],
     *,
-    db_path: str,
+    db_path: str | None,
     catalog: list[Source] | None = None,
     settings_overrides: dict | None = None,
     max_runtime: float | None = None,
@@ -184,14 +184,15 @@ def run_crawl(
         overrides["CLOSESPIDER_TIMEOUT"] = max_runtime
     base = base_settings(db_path=db_path, overrides=overrides)
     demote_network_failures()
-    try:
-        db = open_db(db_path)
-        db.execute(f"PRAGMA busy_timeout = {int(base.getfloat('NEWSMON_BUSY_TIMEOUT', 30.0) * 1000)}")
-        sync_sources(db, [s.table_row() for s in (catalog or sources)])
-        mark_interrupted_runs(db)
-        db.close()
-    except sqlite3.Error as exc:
-        raise DatabaseUnusable(f"{db_path}: {database_problem(exc)}") from None
+    if db_path is not None:  # None: a scale-out worker, whose results go to Redis (NEWSMON_REDIS_URL)
+        try:
+            db = open_db(db_path)
+            db.execute(f"PRAGMA busy_timeout = {int(base.getfloat('NEWSMON_BUSY_TIMEOUT', 30.0) * 1000)}")
+            sync_sources(db, [s.table_row() for s in (catalog or sources)])
+            mark_interrupted_runs(db)
+            db.close()
+        except sqlite3.Error as exc:
+            raise DatabaseUnusable(f"{db_path}: {database_problem(exc)}") from None
     run_id = uuid.uuid4().hex[:12]
     root_level = logging.getLogger().level
     process = CrawlerProcess(base)
@@ -246,7 +247,7 @@ def run_crawl(
 def _record_unrecorded_runs(db_path: str, spiders: list[SourceSpider], *, busy_timeout: float) -> None:
     """A last try at the final rows the crawl could not write (the other writer may be done by now)."""
     pending = [spider for spider in spiders if getattr(spider, "unrecorded_run", None)]
-    if not pending:
+    if not pending or db_path is None:
         return
     try:
         db = sqlite_utils.Database(sqlite3.connect(db_path, timeout=busy_timeout))

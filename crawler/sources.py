@@ -40,6 +40,7 @@ SOURCE_KEYS: dict[str, str] = {
     "local_mirror": "true for a copy of a site on this machine or network: no politeness (delay 0, no AutoThrottle, "
     "16 requests at a time), and redirects into private addresses allowed (default false; "
     "NEWSMON_LOCAL_MIRROR=1 sets it for every source)",
+    "interval_minutes": "how often `newsmon schedule` queues the source for workers (default 60)",
     "notes": "free text for people",
     "api": "a JSON API to read instead of (or besides) pages: a table, keys in API_KEYS",
     "telegram": "a public Telegram channel read from its t.me/s/<channel> preview",
@@ -130,6 +131,7 @@ class Source:
     telegram_base: str = TELEGRAM_BASE
     render: str | None = None
     local_mirror: bool = False
+    interval_minutes: float = 60.0
 
     def is_article_url(self, url: str) -> bool:
         return re.search(self.article_urls, url) is not None
@@ -348,6 +350,9 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
     user_agent = _typed(table, "user_agent", label, str, None)
     if user_agent is not None:
         _header_value(user_agent, "user_agent", label)
+    interval = _typed(table, "interval_minutes", label, (int, float), 60.0)
+    if interval <= 0:
+        raise SourcesError(f"{label}: key 'interval_minutes': must be positive")
     return Source(
         name=name,
         country=country.upper() if country != "intl" else country,
@@ -372,6 +377,7 @@ def parse_source(table: dict, *, where: str = "source") -> Source:
         telegram_base=telegram_base,
         render=render,
         local_mirror=_typed(table, "local_mirror", label, bool, False) or local_mirror_env(),
+        interval_minutes=float(interval),
     )
 
 

@@ -23,6 +23,7 @@ from newsmon.cli_options import EXIT_FAILED, EXIT_LOCKED, db_option, load_or_fai
 from newsmon.cli_sources_check import check as sources_check
 from newsmon.cli_stories import stories as stories_command
 from newsmon.cli_workbench import watchlists as watchlists_group
+from newsmon import cli_scaleout
 
 logger = logging.getLogger("newsmon")
 
@@ -210,7 +211,8 @@ def serve(db_path: Path, host: str, port: int, watchlists_file: str | None) -> N
 @db_option
 @click.option("--silent-days", default=7.0, show_default=True, type=float, help="A source with no new article for this long is 'silent'.")
 @click.option("--check", is_flag=True, help="Exit 1 if any source is failing, silent or never crawled (for monitoring).")
-def health(db_path: Path, silent_days: float, check: bool) -> None:
+@cli_scaleout.redis_option
+def health(db_path: Path, silent_days: float, check: bool, redis_url: str | None = None) -> None:
     """Show each source's last run, failures and last new article; flag failing and silent sources."""
     from storage import open_db
     from storage.runs import source_health
@@ -225,6 +227,8 @@ def health(db_path: Path, silent_days: float, check: bool) -> None:
         )
         if row["problem"] and row["last_error"]:
             click.echo(f"{'':<24} last error: {row['last_error']}")
+    if redis_url:
+        cli_scaleout.echo_status(redis_url)
     if check and any(row["problem"] for row in rows):
         sys.exit(EXIT_FAILED)
 
@@ -257,6 +261,9 @@ cli.add_command(translate_command)
 cli.add_command(watchlists_group)
 cli.add_command(dedupe_command)
 cli.add_command(stories_command)
+cli.add_command(cli_scaleout.schedule)
+cli.add_command(cli_scaleout.worker)
+cli.add_command(cli_scaleout.ingest)
 
 
 def main() -> None:

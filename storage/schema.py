@@ -681,3 +681,45 @@ def m670_workbench_scale_indexes(db: Database) -> None:
         create index if not exists watchlist_hits_feed on watchlist_hits (watchlist, article, matched_at, term);
         """
     )
+
+
+@migrations()
+def m680_scaleout_status(db: Database) -> None:
+    """Scale-out state per source (written by `newsmon ingest` from Redis), shown in ``source_health``.
+
+    The view is recreated with the same columns plus three: whether the source is due, being
+    crawled (and by which worker) or idle, and when ingest last looked.
+    """
+    db.execute(
+        """
+        create table if not exists scaleout_sources (
+          source text primary key,
+          state text not null,
+          worker text,
+          lease_expires_at text,
+          last_completed_at text,
+          updated_at text not null
+        )
+        """
+    )
+    db.execute("drop view if exists source_health")
+    db.execute(
+        """
+        create view source_health as
+        select
+          s.name as source, s.country, s.kind,
+          (select max(started_at) from crawl_runs r where r.source = s.name) as last_run_at,
+          (select status from crawl_runs r where r.source = s.name order by r.id desc limit 1) as last_status,
+          (select error from crawl_runs r where r.source = s.name order by r.id desc limit 1) as last_error,
+          (select count(*) from crawl_runs r where r.source = s.name and r.status = 'failed'
+             and r.id > coalesce((select max(id) from crawl_runs r2 where r2.source = s.name and r2.status != 'failed'), 0)
+          ) as consecutive_failures,
+          (select max(fetched_at) from articles a where a.source = s.name) as last_new_article_at,
+          (select count(*) from articles a where a.source = s.name) as articles,
+          (select sum(errors) from (select errors from crawl_runs r where r.source = s.name order by r.id desc limit 5)) as errors_last_5_runs,
+          o.state as scaleout_state,
+          o.worker as scaleout_worker,
+          o.updated_at as scaleout_updated_at
+        from sources s left join scaleout_sources o on o.source = s.name
+        """
+    )

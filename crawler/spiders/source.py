@@ -7,7 +7,8 @@ Incremental by design: an article already stored is not downloaded again
 unless it is recent (``revisit_days``), and then only with a conditional GET;
 feeds, sitemaps and listings are revalidated with ETag / Last-Modified.
 What is known about URLs lives in SQLite (read here, written by the store
-pipeline), so memory does not grow with the history.
+pipeline), so memory does not grow with the history; a scale-out worker reads
+it from Redis instead (``crawler.sink``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import sqlite_utils
 from scrapy import Request, Spider, signals
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
@@ -36,9 +36,9 @@ from crawler.sources import Source
 from crawler.telegram import parse_preview, post_page, preview_url
 from crawler.urls import canonicalize, host_in_domains, repair_glued_url
 from crawler.xmlsafe import BadXml, parse_feed, parse_sitemap
-from storage.articles import known_article
 from storage.runs import RunCounters
-from storage.urlstate import UrlState, get_state
+from storage.urlstate import UrlState
+from crawler.sink import SqliteKnowledge, UrlKnowledge, open_knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,9 @@ class SourceSpider(Spider):
 
     name = "source"
 
-    def __init__(self, source: Source, *, db_path: str | None = None, **kwargs: Any):
+    def __init__(
+        self, source: Source, *, db_path: str | None = None, knowledge: UrlKnowledge | None = None, **kwargs: Any
+    ):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.allowed_domains = source.domains()
@@ -84,7 +86,7 @@ class SourceSpider(Spider):
         self._render = render_meta() if source.render == "browser" else {}
         self._now = datetime.now(timezone.utc)
         self._revisit = timedelta(days=source.revisit_days)
-        self._db = sqlite_utils.Database(db_path) if db_path else None
+        self._db = knowledge if knowledge is not None else (SqliteKnowledge(db_path) if db_path else None)
         # Domains are checked by host name in _follow, as Scrapy's offsite middleware does
         # (LinkExtractor's allow_domains compares host:port and would reject ported hosts).
         self._links = LinkExtractor(unique=True)
@@ -95,6 +97,7 @@ class SourceSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         kwargs.setdefault("db_path", crawler.settings.get("NEWSMON_DB"))
+        kwargs.setdefault("knowledge", open_knowledge(crawler.settings, kwargs["db_path"]))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.backfill = crawler.settings.getbool("NEWSMON_BACKFILL")
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
@@ -140,18 +143,11 @@ class SourceSpider(Spider):
                 yield request
 
     def _recent_article_urls(self) -> list[str]:
-        if self._db is None or not self.source.revisit_days or not self._db["articles"].exists():
+        if self._db is None or not self.source.revisit_days:
             return []
         if not (self.source.start_urls or self.source.feeds or self.source.sitemaps):
             return []  # API items and posts are re-read from their list, never fetched one by one
-        cutoff = (self._now - self._revisit).isoformat()
-        return [
-            row["url"]
-            for row in self._db.query(
-                "select url from articles where source = ? and coalesce(published, fetched_at) >= ? order by id",
-                [self.source.name, cutoff[:10]],
-            )
-        ]
+        return self._db.recent_article_urls(self.source.name, (self._now - self._revisit).isoformat())
 
     def _within_budget(self, url: str) -> bool:
         if url in self._scheduled:
@@ -171,7 +167,7 @@ class SourceSpider(Spider):
         return headers
 
     def _state(self, url: str) -> UrlState | None:
-        return get_state(self._db, url) if self._db is not None else None
+        return self._db.get_state(url) if self._db is not None else None
 
     def _entry_request(self, url: str, callback, *, kind: str, depth: int = 0) -> Request | None:
         """A feed, sitemap or listing request, revalidated with the validators of the last complete run."""
@@ -207,7 +203,7 @@ class SourceSpider(Spider):
     def _skip_known(self, url: str) -> tuple[bool, bool, UrlState | None]:
         """``(skip, known, state)``: skip a stored article older than ``revisit_days``, and a URL
         that gave no article less than ``NOT_ARTICLE_RETRY`` ago."""
-        known = known_article(self._db, url) if self._db is not None else None
+        known = self._db.known_article(url) if self._db is not None else None
         state = self._state(url)
         if known is not None:
             seen = _parse_time(known["published"]) or _parse_time(known["fetched_at"])
@@ -305,7 +301,7 @@ class SourceSpider(Spider):
         if self._state(listing) is None:
             return False
         for url in article_urls:
-            if known_article(self._db, url) is None and self._state(url) is None:
+            if self._db.known_article(url) is None and self._state(url) is None:
                 return False
         self.listings_caught_up += 1
         logger.debug("%s: %s: every article link is known; not paging further", self.source.name, listing)
