@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 import sys
 import tomllib
 from importlib import metadata
@@ -44,18 +45,12 @@ def declared_closure(extra: str | None = None) -> set[str]:
     return seen
 
 
-def imported_modules(*, at_import_time: bool = False) -> dict[str, str]:
-    """Top-level module → first file importing it, over the runtime packages (with
-    ``at_import_time``, only imports run when the module itself is imported, not inside functions)."""
+def imported_modules() -> dict[str, str]:
+    """Top-level module → first file importing it, over the runtime packages."""
     found: dict[str, str] = {}
     for package in sorted(OWN - {"tests"}):
         for path in sorted((ROOT / package).rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            inside = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-                      for n in ast.walk(f)} if at_import_time else set()
-            for node in ast.walk(tree):
-                if id(node) in inside:
-                    continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Import):
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
@@ -67,26 +62,43 @@ def imported_modules(*, at_import_time: bool = False) -> dict[str, str]:
     return found
 
 
-#: Optional extras: their modules may only be imported inside functions (the feature needing them
-#: says so in one line when they are missing), never when newsmon's own modules are imported.
-OPTIONAL_EXTRAS = ("browser",)
+#: Optional extras: the features needing them import them when used (and say so in one line when
+#: they are missing); newsmon's own modules import without them (checked below).
+OPTIONAL_EXTRAS = {"browser": "scrapy_playwright", "ner": "natasha", "redis": "redis"}
 
 
 def test_every_import_comes_from_a_declared_dependency():
     closure = declared_closure()
     optional = set().union(*(declared_closure(extra) for extra in OPTIONAL_EXTRAS))
-    eager = imported_modules(at_import_time=True)
     providers = metadata.packages_distributions()
     missing = []
     for module, where in sorted(imported_modules().items()):
         if module in OWN or module in sys.stdlib_module_names:
             continue
         dists = {_canonical(d) for d in providers.get(module, [])}
-        if dists & optional and module not in eager:
-            continue  # an optional extra, imported lazily
+        if dists & optional:
+            continue  # an optional extra: see test_newsmon_imports_without_the_optional_extras
         if not dists & closure:
             missing.append(f"{module} (imported in {where}; from {', '.join(sorted(dists)) or 'nothing installed'})")
     assert not missing, "imported but not installed by `pip install .`: " + "; ".join(missing)
+
+
+def test_newsmon_imports_without_the_optional_extras():
+    """Every module of newsmon's own packages imports with the optional extras' modules missing."""
+    modules = sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for package in sorted(OWN - {"tests"}) for path in (ROOT / package).rglob("*.py")
+        if path.name != "__main__.py" and "datasette_plugins" not in path.parts
+    )
+    optional_only = {"crawler.redis_sink", "newsmon.scaleout"}  # the scale-out modules, used only with the extra
+    code = (
+        "import importlib, sys\n"
+        f"for name in {sorted(OPTIONAL_EXTRAS.values())!r}: sys.modules[name] = None\n"
+        f"for module in {[m for m in modules if m not in optional_only]!r}: importlib.import_module(module)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "ok", result.stderr[-2000:]
 
 
 def test_no_torch_in_the_default_install():
