@@ -24,7 +24,7 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields as dataclass_fields
 from datetime import datetime, timezone
 from urllib.parse import urlparse
 
@@ -69,9 +69,23 @@ def _now() -> float:
 
 
 def source_definition(source: Source) -> str:
-    """The source as its sources-file table (JSON), so workers need no copy of the file."""
-    table = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(source).items() if v is not None}
+    """The source as its sources-file table (JSON), so workers need no copy of the file.
+
+    Keys left at their default are left out, as in a sources file: some are refused unless
+    their companion is set (``telegram_base`` without ``telegram``, ``url`` beside ``url_template``)."""
+    defaults = {f.name: f.default if f.default is not MISSING else f.default_factory()
+                for f in dataclass_fields(Source) if f.default is not MISSING or f.default_factory is not MISSING}
+    table = {k: v for k, v in _toml_table(asdict(source)).items() if not (k in defaults and v == _toml_value(defaults[k]))}
     return json.dumps(table, ensure_ascii=False)
+
+
+def _toml_value(value):
+    return _toml_table(value) if isinstance(value, dict) else list(value) if isinstance(value, tuple) else value
+
+
+def _toml_table(table: dict) -> dict:
+    """``table`` as TOML would hold it: no None (TOML has no null), lists for tuples, nested alike."""
+    return {k: _toml_value(v) for k, v in table.items() if v is not None}
 
 
 def source_from_definition(text: str) -> Source:

@@ -373,3 +373,15 @@ def test_leases_exclude_a_shared_host_and_expire_unrenewed(redis_url):
     # A source removed from the file is withdrawn.
     schedule(client, [first], now=9999.0)
     assert client.zrange("newsmon:due", 0, -1) == ["first"]
+
+
+def test_every_bundled_source_reaches_workers_unchanged():
+    """Workers rebuild each source from its definition in Redis: API mappings, Telegram channels
+    and defaults included (a definition carrying telegram_base without telegram was refused)."""
+    from crawler.sources import default_sources_path, load_sources
+    from newsmon.scaleout import source_definition, source_from_definition
+
+    sources = load_sources(default_sources_path())
+    assert any(s.api for s in sources) and any(s.telegram for s in sources)
+    for source in sources:
+        assert source_from_definition(source_definition(source)) == source
