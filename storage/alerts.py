@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import sqlite_utils
 
 from storage.articles import utc_now
+from storage.atomic import write_transaction
 
 #: On a destination's first run, hits matched earlier than this before it are history.
 FIRST_RUN_LOOKBACK = timedelta(days=1)
@@ -82,7 +83,7 @@ def record_sent(
 ) -> None:
     """Record one accepted message's content, all of it or none."""
     now = utc_now()
-    with db.conn:
+    with write_transaction(db):
         db.conn.executemany(
             "insert or ignore into alert_hits_sent (destination, hit, sent_at) values (?, ?, ?)",
             [(destination, hit, now) for hit in hits],
