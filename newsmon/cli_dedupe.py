@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-import sys
 from pathlib import Path
 
 import click
 
-from newsmon.cli_options import EXIT_LOCKED, db_option
+from newsmon.cli_options import db_option, rebuild_under_lock
 
 
 @click.command()
@@ -21,34 +19,13 @@ def dedupe(db_path: Path, recheck: bool, wait: bool) -> None:
     The re-check holds the crawl lock: a crawl storing articles meanwhile would
     link them against half-rebuilt signatures.
     """
-    from newsmon.lock import LockHeld, crawl_lock
-    from storage import open_db
     from storage.dedupe import recheck as recheck_links
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path}: no such database")
-    try:
-        with crawl_lock(db_path, wait=wait):
-            db = open_db(db_path)
-            try:
-                if recheck:
-                    db.conn.execute("begin immediate")
-                    try:
-                        report = recheck_links(db)
-                    except BaseException:
-                        db.conn.rollback()
-                        raise
-                    db.conn.commit()
-                    click.echo(report.summary())
-                originals, copies, largest = db.conn.execute(
-                    "select count(*), coalesce(sum(n), 0), coalesce(max(n), 0) from "
-                    "(select count(*) as n from articles where duplicate_of is not null group by duplicate_of)"
-                ).fetchone()
-            finally:
-                db.close()
-    except LockHeld as exc:
-        click.echo(f"newsmon: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
-    except sqlite3.Error as exc:
-        raise click.ClickException(f"{db_path}: {exc}") from None
+    originals, copies, largest = rebuild_under_lock(
+        db_path, wait=wait, rebuild=recheck_links if recheck else None,
+        count_sql=(
+            "select count(*), coalesce(sum(n), 0), coalesce(max(n), 0) from "
+            "(select count(*) as n from articles where duplicate_of is not null group by duplicate_of)"
+        ),
+    )
     click.echo(f"{copies} copies of {originals} originals; the largest cluster has {largest} copies")

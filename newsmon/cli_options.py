@@ -75,3 +75,34 @@ def select_sources(sources: list[Source], names: tuple[str, ...]) -> list[Source
     if unknown:
         raise click.UsageError(f"unknown source(s): {', '.join(unknown)} (see `newsmon sources`)")
     return [known[n] for n in names]
+
+
+def rebuild_under_lock(db_path: Path, *, wait: bool, rebuild: Callable[[Any], Any] | None, count_sql: str) -> tuple:
+    """Under the crawl lock (a crawl storing articles meanwhile would meet half-rebuilt tables):
+    run ``rebuild(db)`` in one write transaction and print its report's summary, then return
+    the row ``count_sql`` gives. Shared by ``newsmon dedupe --recheck`` and ``newsmon stories --recompute``."""
+    import sqlite3
+    import sys
+
+    from newsmon.lock import LockHeld, crawl_lock
+    from storage import open_db
+    from storage.atomic import write_transaction
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    try:
+        with crawl_lock(db_path, wait=wait):
+            db = open_db(db_path)
+            try:
+                if rebuild is not None:
+                    with write_transaction(db):
+                        report = rebuild(db)
+                    click.echo(report.summary())
+                return db.conn.execute(count_sql).fetchone()
+            finally:
+                db.close()
+    except LockHeld as exc:
+        click.echo(f"newsmon: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db_path}: {exc}") from None
