@@ -141,6 +141,22 @@ def _send(destination: Destination, title: str, body: str) -> str | None:
     return lines[-1] if lines else "the destination refused the message"
 
 
+def _delivered(destination: Destination, title: str, body: str, report: DeliveryReport) -> bool:
+    """Send one message; a refusal is noted in ``report`` and logged once (the hits wait for the next run)."""
+    why = _send(destination, title, body)
+    if why:
+        report.failed[destination.name] = why
+        logger.warning("alerts: %s: sending failed: %s (retried next run)", destination.name, why)
+    return not why
+
+
+def _by_watchlist(hits: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in hits:
+        grouped.setdefault(row["watchlist"], []).append(row)
+    return grouped
+
+
 def _hit_lines(rows: list[dict]) -> list[str]:
     """One entry per article (an article matching several terms is listed once)."""
     seen: dict[int, dict] = {}
@@ -191,9 +207,7 @@ def send_alerts(
         if destination.digest:
             _send_digest(db, destination, hits, problems, texts, now=now, report=report)
             continue
-        by_watchlist: dict[str, list[dict]] = {}
-        for row in hits:
-            by_watchlist.setdefault(row["watchlist"], []).append(row)
+        by_watchlist = _by_watchlist(hits)
         messages = [
             (f"newsmon: {len({r['article'] for r in rows})} new article(s) on watchlist {name}",
              "\n".join(_hit_lines(rows)), {"hits": [r["hit"] for r in rows]}, len({r["article"] for r in rows}))
@@ -203,10 +217,7 @@ def send_alerts(
             messages.append((f"newsmon: {len(problems)} source(s) need attention",
                              "\n".join(_problem_lines(problems, texts)), {"problems": problems}, 0))
         for title, body, content, articles in messages:
-            why = _send(destination, title, body)
-            if why:
-                report.failed[destination.name] = why
-                logger.warning("alerts: %s: sending failed: %s (retried next run)", destination.name, why)
+            if not _delivered(destination, title, body, report):
                 break  # the rest waits too: one failure line per destination, not per message
             record_sent(db, destination.name, **content)
             report.sent[destination.name] += 1
@@ -221,18 +232,13 @@ def _send_digest(db, destination: Destination, hits: list[dict], problems: dict[
     if digest_sent_today(db, destination.name, day) or not (hits or problems):
         return
     sections = []
-    by_watchlist: dict[str, list[dict]] = {}
-    for row in hits:
-        by_watchlist.setdefault(row["watchlist"], []).append(row)
+    by_watchlist = _by_watchlist(hits)
     for name, rows in by_watchlist.items():
         sections.append(f"Watchlist {name}: {len({r['article'] for r in rows})} new article(s)\n" + "\n".join(_hit_lines(rows)))
     if problems:
         sections.append("Sources needing attention:\n" + "\n".join(_problem_lines(problems, texts)))
     title = f"newsmon digest {day}: {len({r['article'] for r in hits})} new article(s) on {len(by_watchlist)} watchlist(s)"
-    why = _send(destination, title, "\n\n".join(sections))
-    if why:
-        report.failed[destination.name] = why
-        logger.warning("alerts: %s: sending failed: %s (retried next run)", destination.name, why)
+    if not _delivered(destination, title, "\n\n".join(sections), report):
         return
     record_sent(db, destination.name, hits=[r["hit"] for r in hits], problems=problems, digest_day=day)
     report.sent[destination.name] = 1
