@@ -723,3 +723,51 @@ def m680_scaleout_status(db: Database) -> None:
         from sources s left join scaleout_sources o on o.source = s.name
         """
     )
+
+
+@migrations()
+def m700_article_delete_cleanup(db: Database) -> None:
+    """Deleting an article (with SQL: newsmon itself never deletes) takes what points at it along.
+
+    Left behind, its story would count an article it no longer has, its index rows would
+    fill candidate buckets, and its copies would point ``duplicate_of`` at a row that is
+    gone: the earliest remaining copy becomes their original (by publication time in UTC,
+    then first stored). ``story_df`` keeps counting the deleted text (a document frequency,
+    not a reference); ``newsmon stories --recompute`` recounts it.
+    """
+    seen = (
+        "case when length(coalesce(published_at, published, fetched_at)) = 10 then coalesce(published_at, published) "
+        "else strftime('%Y-%m-%dT%H:%M:%S+00:00', coalesce(published_at, published, fetched_at)) end"
+    )
+    earliest_copy = (
+        "select c.id from articles c where c.duplicate_of = old.id "
+        "order by julianday(coalesce(c.published_at, c.published)) is null, "
+        "julianday(coalesce(c.published_at, c.published)), c.id limit 1"
+    )
+    db.executescript(
+        f"""
+        create trigger articles_related_ad after delete on articles begin
+          delete from story_terms where article_id = old.id;
+          delete from story_vectors where article_id = old.id;
+          delete from article_entities where article_id = old.id;
+          delete from article_lsh where article_id = old.id;
+          delete from article_versions where article_id = old.id;
+          update articles set duplicate_of = ({earliest_copy})
+            where duplicate_of = old.id and id != ({earliest_copy});
+          update articles set duplicate_of = null where duplicate_of = old.id;
+          delete from stories where id = old.story_id
+            and not exists (select 1 from articles where story_id = old.story_id);
+          update stories set
+            title = (select coalesce(title_en, title) from articles where story_id = old.story_id
+                     order by title_en is null, duplicate_of is not null, coalesce(published_at, published, fetched_at), id limit 1),
+            first_seen = (select min({seen}) from articles where story_id = old.story_id),
+            last_seen = (select max({seen}) from articles where story_id = old.story_id),
+            articles = (select count(*) from articles where story_id = old.story_id),
+            sources = (select count(distinct source) from articles where story_id = old.story_id),
+            languages = (select group_concat(lang, ', ') from
+                           (select distinct lang from articles where story_id = old.story_id order by lang)),
+            updated_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+          where id = old.story_id;
+        end;
+        """
+    )
