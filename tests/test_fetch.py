@@ -26,6 +26,9 @@ def test_fetch_stores_and_prints_readably(tmp_path, site_server):
     assert len(rows) == 1
     assert rows[0]["url"] == url and rows[0]["source"] == "adhoc" and rows[0]["lang"] == "it"
     assert rows[0]["text"].split("\n") == list(article.paragraphs)
+    assert rows[0]["story_id"] is not None  # filled by fetch as by the crawl
+    entities = list(sqlite_utils.Database(db_path).query("select name, found_in from article_entities"))
+    assert {"name": "Polizia di Stato", "found_in": "text"} in entities
 
 
 def test_fetch_files_article_under_matching_source(tmp_path, site_server, site_sources):
