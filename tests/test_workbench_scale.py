@@ -152,3 +152,28 @@ def test_rare_search_keeps_the_usual_page(fixture_db):
         assert "_col=title" in location and "_nofacet" not in location and "_sort_desc" not in location
         with urllib.request.urlopen(f"{base}/{fixture_db.stem}/articles?_search=police") as page:
             assert page.status == 200
+
+
+def test_database_page_reads_the_hidden_tables_once(fixture_db, monkeypatch):
+    """The guard asked Datasette for the hidden tables (three queries) for every table the page lists."""
+    from datasette.database import Database
+
+    from newsmon.serve import PLUGINS_DIR, metadata_for
+
+    calls = []
+    original = Database.hidden_table_names
+
+    async def counted(self):
+        calls.append(self.name)
+        return await original(self)
+
+    monkeypatch.setattr(Database, "hidden_table_names", counted)
+
+    async def inner():
+        ds = Datasette([str(fixture_db)], metadata=metadata_for(fixture_db), plugins_dir=str(PLUGINS_DIR))
+        response = await ds.client.get(f"/{fixture_db.stem}")
+        assert response.status_code == 200
+        assert "articles_fts_data" not in response.text  # still hidden
+
+    asyncio.run(inner())
+    assert len(calls) <= 2, len(calls)  # Datasette's database view once, the guard once
