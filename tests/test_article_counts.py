@@ -36,6 +36,7 @@ from storage.schema import migrations
 from storage.translations import TranslationWrite, mark_original, mark_without_model, save_translations
 from tests.fixture_db import build_fixture_db
 from tests.serve_process import running_serve
+from tests.test_serve_browser import DB, browser, fixture_path, page, server  # noqa: F401 - shared fixtures
 
 COUNT_TRIGGERS = ["article_counts_ai", "article_counts_ad", "article_facet_counts_au", "article_day_counts_au"]
 
@@ -222,4 +223,26 @@ def test_served_facets_show_live_counts_and_their_links_filter(two_databases):
         assert {row["lang"] for row in filtered["rows"]} == {"ru"}
         selected = next(v for v in filtered["facet_results"]["lang"]["results"] if v["value"] == "ru")
         assert selected["selected"]
+    conn.close()
+
+
+@pytest.mark.browser
+def test_facets_in_the_browser_show_live_counts_and_filter(server, page, fixture_path):  # noqa: F811
+    """Headless Chromium on the real ``newsmon serve``: each facet's shown counts, then a click filters."""
+    conn = sqlite3.connect(f"file:{fixture_path}?mode=ro", uri=True)
+    page.goto(f"{server}/{DB}/articles")
+    for column in FACET_COLUMNS:
+        live = {str(k): n for k, n in conn.execute(f"select {column}, count(*) from articles group by {column}")}
+        items = page.locator(f".facet-info[data-column='{column}'] ul.tight-bullets li:not(.facet-truncated)").all_inner_texts()
+        assert items, column
+        for text in items:
+            value, _, count = text.strip().rpartition(" ")
+            assert live[value.strip()] == int(count.replace(",", "")), (column, text)
+    page.locator(".facet-info[data-column='lang']").get_by_role("link", name="ru", exact=True).click()
+    page.wait_for_url("**lang=ru**")
+    ru = conn.execute("select count(*) from articles where lang = 'ru'").fetchone()[0]
+    assert page.locator("h3").first.inner_text().startswith(f"{ru} row")
+    scripts = page.locator(".facet-info[data-column='script'] ul.tight-bullets li:not(.facet-truncated)").all_inner_texts()
+    live = dict(conn.execute("select script, count(*) from articles where lang = 'ru' group by script").fetchall())
+    assert {t.strip().rpartition(" ")[0].strip(): int(t.strip().rpartition(" ")[2]) for t in scripts} == live
     conn.close()
