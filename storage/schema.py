@@ -812,3 +812,21 @@ def m690_article_counts(db: Database) -> None:
         end;
         """
     )
+
+
+@migrations()
+def m691_untranslated_index(db: Database) -> None:
+    """A partial index of the articles without English, for "Untranslated articles by language and reason".
+
+    The summary groups the untranslated articles (a fifth of them at a million) by
+    language, script, status and reason with their newest date: it scanned an index of
+    every article (0.3–0.6 s). This one holds only the rows the query's WHERE selects (the
+    same expression, so SQLite uses it), and everything it reads.
+    """
+    db.execute(
+        """
+        create index if not exists articles_untranslated
+          on articles (lang, script, translation_status, translation_note, published, fetched_at)
+          where coalesce(translation_status, 'pending') not in ('translated', 'original')
+        """
+    )

@@ -92,11 +92,11 @@ def test_newest_first_queries_read_an_index_in_order(conn, query):
     assert "TEMP B-TREE FOR ORDER BY" not in found and not reads_every_row(found), found
 
 
-def test_untranslated_summary_reads_an_index_not_the_articles(conn):
-    """The untranslated summary counts every article: from an index, not the rows."""
+def test_untranslated_summary_reads_only_the_untranslated(conn):
+    """The untranslated summary reads the partial index of articles without English (m691), not every article."""
     sql = bundled_metadata()["databases"]["newsmon"]["queries"]["untranslated_summary"]["sql"]
     found = plan(conn, sql)
-    assert "COVERING INDEX articles_lang_facets" in found and not reads_every_row(found), found
+    assert "COVERING INDEX articles_untranslated" in found and not reads_every_row(found), found
 
 
 def test_per_source_per_day_reads_the_stored_counts(conn):
