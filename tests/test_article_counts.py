@@ -287,3 +287,20 @@ def test_queries_on_stored_counts_give_what_counting_the_articles_gives(tmp_path
     for step, stored, live in results:
         assert stored == live, step
     assert results[-1][1]
+
+
+def test_a_later_page_counts_the_whole_selection_like_its_total(two_databases):
+    """On ``_next=`` pages the facets count what the total counts (Datasette's own counted only the rest)."""
+    counted, _ = two_databases
+
+    async def inner():
+        ds = Datasette([str(counted)], metadata=metadata_for(counted), plugins_dir=str(PLUGINS_DIR),
+                       settings={"suggest_facets": False})
+        first = (await ds.client.get("/newsmon/articles.json?lang=ru&_size=2")).json()
+        later = (await ds.client.get(f"/newsmon/articles.json?lang=ru&_size=2&_next={first['next']}")).json()
+        return first, later
+
+    first, later = asyncio.run(inner())
+    assert first["next"] and later["filtered_table_rows_count"] == first["filtered_table_rows_count"]
+    counts = {name: [(v["value"], v["count"]) for v in facet["results"]] for name, facet in first["facet_results"].items()}
+    assert counts == {name: [(v["value"], v["count"]) for v in facet["results"]] for name, facet in later["facet_results"].items()}
