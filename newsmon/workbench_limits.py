@@ -84,7 +84,7 @@ def refuse_reading(tables: set[str], uncounted: set[str] = frozenset()):
 
     ``pragma_database_list.file`` is the database's path on disk; Datasette's own
     ``PRAGMA database_list`` (a pragma, not a read) still works. ``uncounted`` tables
-    may be read, but not counted whole (a read naming no column, as ``count(*)`` does):
+    may be read, but not counted whole (a read of no column but the row id, as ``count(*)`` is):
     SQLite counts a table in one step that the time limit cannot stop (0.55 s for the
     full-text index's data at a million articles, on every database page).
     """
