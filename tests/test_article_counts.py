@@ -15,6 +15,7 @@ when a facet value is followed.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import shutil
 import sqlite3
@@ -164,6 +165,12 @@ def two_databases(tmp_path_factory) -> tuple[Path, Path]:
     return path, plain
 
 
+def run(coroutine):
+    """``asyncio.run`` in a thread of its own: Playwright's sync API keeps a loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def facets_of(path: Path, query: str) -> dict:
     async def inner():
         ds = Datasette([str(path)], metadata=metadata_for(path), plugins_dir=str(PLUGINS_DIR),
@@ -173,7 +180,7 @@ def facets_of(path: Path, query: str) -> dict:
         data = response.json()
         return {"facet_results": data["facet_results"], "count": data["filtered_table_rows_count"]}
 
-    return asyncio.run(inner())
+    return run(inner())
 
 
 @pytest.mark.parametrize("query", PAGES)
@@ -300,7 +307,7 @@ def test_a_later_page_counts_the_whole_selection_like_its_total(two_databases):
         later = (await ds.client.get(f"/newsmon/articles.json?lang=ru&_size=2&_next={first['next']}")).json()
         return first, later
 
-    first, later = asyncio.run(inner())
+    first, later = run(inner())
     assert first["next"] and later["filtered_table_rows_count"] == first["filtered_table_rows_count"]
     counts = {name: [(v["value"], v["count"]) for v in facet["results"]] for name, facet in first["facet_results"].items()}
     assert counts == {name: [(v["value"], v["count"]) for v in facet["results"]] for name, facet in later["facet_results"].items()}
