@@ -128,6 +128,23 @@ def shutdown_pool(*, kill: bool = False) -> None:
         _pool = None
 
 
+def run_with_deadline(fn, seconds: float, /, *args):
+    """``fn(*args)`` in a child process killed after ``seconds`` (one page of an ad hoc fetch).
+
+    Raises ``concurrent.futures.TimeoutError`` past the deadline and pebble's
+    ``ProcessExpired`` when the child dies. The child is forked when this process
+    runs no other thread (no imports to repeat: milliseconds), spawned otherwise
+    (a lock held by another thread at the fork would stay held in the child).
+    """
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPool(max_workers=1, context=multiprocessing.get_context(method))
+    try:
+        return pool.schedule(fn, args=args, timeout=seconds).result()
+    finally:
+        pool.stop()
+        pool.join()
+
+
 def database_problem(exc: sqlite3.Error) -> str:
     """SQLite's reason in words a cron mail reader can act on."""
     text = str(exc)

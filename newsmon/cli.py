@@ -24,6 +24,7 @@ from newsmon.cli_sources_check import check as sources_check
 from newsmon.cli_stories import stories as stories_command
 from newsmon.cli_workbench import watchlists as watchlists_group
 from newsmon import cli_scaleout
+from storage.runs import SILENT_DAYS
 
 logger = logging.getLogger("newsmon")
 
@@ -143,7 +144,7 @@ def crawl(
     if send_alerts:  # after translation, so messages carry English titles; a failing destination never fails the crawl
         from newsmon.cli_alerts import deliver
 
-        deliver(db_path, alerts_path, silent_days=3.0)
+        deliver(db_path, alerts_path, silent_days=SILENT_DAYS)
     failed = [r for r in results if r.status == "failed"]
     for result in failed:
         click.echo(f"newsmon: source {result.source} failed: {result.error}", err=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from newsmon.cli_options import EXIT_FAILED, ConfigError, db_option, resolved_option
+from storage.runs import SILENT_DAYS
 
 alerts_option = resolved_option(
     "--alerts", dest="alerts_path", resolve=lambda value: _resolve(value),
@@ -49,7 +50,7 @@ def deliver(db_path: Path, alerts_path: Path | None, *, silent_days: float) -> b
 @click.command()
 @db_option
 @alerts_option
-@click.option("--silent-days", default=3.0, show_default=True, type=float,
+@click.option("--silent-days", default=SILENT_DAYS, show_default=True, type=float,
               help="A source with no new article for this long is reported as silent.")
 def alerts(db_path: Path, alerts_path: Path | None, silent_days: float) -> None:
     """Send new watchlist hits and failing or silent sources (each once) to every destination.

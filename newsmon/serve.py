@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from storage.runs import SILENT_DAYS, attention_sql
+
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -83,6 +85,8 @@ def metadata_for(db_path: Path, *, watchlists: list[tuple[str, str]] = ()) -> di
         for chart in dashboard.get("charts", {}).values():
             if chart.get("db") == "newsmon":
                 chart["db"] = Path(db_path).stem
+            if chart.get("query") == "attention":  # one definition with health, alerts and the front page
+                chart["query"] = attention_sql(SILENT_DAYS)
     return metadata
 
 

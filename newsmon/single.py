@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import textwrap
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 
+from pebble import ProcessExpired
+
+from crawler import settings
 from crawler.extract import ExtractionError
+from crawler.workers import run_with_deadline
 from storage.records import Article
 from crawler.sources import Source
 from newsmon.fetch import FetchError, fetch_page
@@ -65,6 +71,29 @@ def _paragraphs(text: str | None) -> list[str]:
     return "\n\n".join(wrapped).split("\n")
 
 
+def extract_timeout() -> float:
+    """Seconds one page may take to extract: ``NEWSMON_EXTRACT_TIMEOUT``, as in a crawl."""
+    value = os.environ.get("NEWSMON_EXTRACT_TIMEOUT")
+    try:
+        seconds = float(value) if value else settings.NEWSMON_EXTRACT_TIMEOUT
+    except ValueError:
+        raise FetchFailed(f"NEWSMON_EXTRACT_TIMEOUT must be a number of seconds, not {value!r}") from None
+    return seconds
+
+
+def _extract(page) -> Article:
+    """The article of a fetched page, within the extraction deadline (a hostile page cannot hold the fetch)."""
+    seconds = extract_timeout()
+    if seconds <= 0:
+        return article_from_page(page)
+    try:
+        return run_with_deadline(article_from_page, seconds, page)
+    except FutureTimeout:
+        raise FetchFailed(f"extraction took over {seconds:g} s (NEWSMON_EXTRACT_TIMEOUT)") from None
+    except ProcessExpired as exc:
+        raise FetchFailed(f"extraction failed: its process died ({exc})") from None
+
+
 def match_source(url: str, sources: list[Source]) -> Source | None:
     """The first source whose ``article_urls`` matches ``url``."""
     return next((s for s in sources if s.is_article_url(url)), None)
@@ -103,7 +132,7 @@ def fetch_article(
             allow_private=allow_private or bool(source and source.local_mirror),
             **({"timeout": timeout} if timeout else {}),
         )
-        article = article_from_page(page)
+        article = _extract(page)
     except (FetchError, ExtractionError) as exc:
         raise FetchFailed(str(exc)) from None
     if db_path is None:

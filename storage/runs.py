@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import sqlite_utils
 
@@ -89,19 +89,43 @@ def mark_interrupted_runs(db: sqlite_utils.Database) -> int:
     return cursor.rowcount
 
 
+#: Days without a new article after which a source counts as silent for alerts and the workbench
+#: (`newsmon health --silent-days` defaults to a week).
+SILENT_DAYS = 3.0
+
+
+def source_problems_sql(now: str = "'now'") -> str:
+    """``source_health`` rows (no ``adhoc``) with ``problem``: failing, silent, never crawled, or null.
+
+    The one definition behind ``newsmon health``, alerts, the workbench's front page and
+    its dashboard. ``:silent_days`` is bound by the caller; ``now`` is an SQL expression
+    (a bound ``:now`` for a fixed time, else the current time).
+    """
+    return f"""
+select *, case
+  when last_run_at is null then 'never crawled'
+  when consecutive_failures > 0 then 'failing: last ' || consecutive_failures || ' run(s) failed'
+  when last_new_article_at is null or julianday({now}) - julianday(last_new_article_at) > :silent_days
+    then 'silent: no new article for over ' || printf('%g', :silent_days) || ' days'
+end as problem
+from source_health
+where kind != 'adhoc'
+"""
+
+
+def attention_sql(silent_days: float = SILENT_DAYS) -> str:
+    """Sources failing or silent, worst first, for a page with no parameters (the dashboard).
+
+    Sources never crawled are left out: a new database would list every source.
+    """
+    return (
+        "select source, last_status, consecutive_failures, last_new_article_at, last_error "
+        f"from ({source_problems_sql()}) where problem is not null and last_run_at is not null "
+        "order by consecutive_failures desc, source"
+    ).replace(":silent_days", repr(float(silent_days)))
+
+
 def source_health(db: sqlite_utils.Database, *, silent_days: float, now: datetime | None = None) -> list[dict]:
     """Rows of the ``source_health`` view, each with ``problem``: failing, silent, never crawled, or None."""
     now = now or datetime.now(timezone.utc)
-    rows = []
-    for row in db.query("select * from source_health where kind != 'adhoc' order by source"):
-        problem = None
-        if row["last_run_at"] is None:
-            problem = "never crawled"
-        elif row["consecutive_failures"]:
-            problem = f"failing: last {row['consecutive_failures']} run(s) failed"
-        else:
-            last_new = row["last_new_article_at"]
-            if last_new is None or now - datetime.fromisoformat(last_new) > timedelta(days=silent_days):
-                problem = f"silent: no new article for over {silent_days:g} days"
-        rows.append({**row, "problem": problem})
-    return rows
+    return list(db.query(source_problems_sql(":now") + " order by source", {"now": now.isoformat(), "silent_days": silent_days}))

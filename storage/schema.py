@@ -723,3 +723,158 @@ def m680_scaleout_status(db: Database) -> None:
         from sources s left join scaleout_sources o on o.source = s.name
         """
     )
+
+
+@migrations()
+def m690_article_counts(db: Database) -> None:
+    """Stored article counts, kept exact by triggers, so the workbench counts without scanning.
+
+    At a million articles each facet of the articles table read a million-entry index
+    (60–120 ms each, six per page) and "Articles per source per day" grouped every
+    article (0.8 s). ``article_facet_counts`` holds how many articles have each
+    combination of the six facet columns; ``article_day_counts`` how many each source
+    has per day (publication date, else fetch date) and how many of them have English.
+    A few hundred to a few thousand rows each, whatever the number of articles.
+
+    Triggers add the new row's values and subtract the old ones on insert, delete and
+    an update of a counted column (a translation saved, a language re-identified, a
+    source's country changed): each is a signed delta, so the order SQLite fires them
+    in (``articles_workbench_ai`` updates country and kind right after the insert)
+    does not matter, and a combination whose count reaches 0 is deleted. The key of
+    ``article_facet_counts`` is the ``quote()`` of the six values: a UNIQUE constraint
+    would not group NULLs. Figures in BENCHMARKS.md, "The workbench at 1,000,000 articles".
+    """
+    columns = ("source", "country", "kind", "lang", "script", "translation_status")
+
+    def key(row: str) -> str:
+        return " || ',' || ".join(f"quote({row}.{c})" for c in columns)
+
+    def facet_delta(row: str, sign: str) -> str:
+        return f"""
+          insert into article_facet_counts (key, {', '.join(columns)}, articles)
+            values ({key(row)}, {', '.join(f'{row}.{c}' for c in columns)}, {sign}1)
+            on conflict (key) do update set articles = articles + excluded.articles;
+          delete from article_facet_counts where key = {key(row)} and articles = 0;"""
+
+    def day(row: str) -> str:
+        return f"substr(coalesce({row}.published, {row}.fetched_at), 1, 10)"
+
+    def english(row: str) -> str:
+        return f"coalesce({row}.translation_status in ('translated', 'original'), 0)"
+
+    def day_delta(row: str, sign: str) -> str:
+        return f"""
+          insert into article_day_counts (day, source, articles, with_english)
+            values ({day(row)}, {row}.source, {sign}1, {sign}{english(row)})
+            on conflict (day, source) do update set articles = articles + excluded.articles,
+              with_english = with_english + excluded.with_english;
+          delete from article_day_counts where day = {day(row)} and source = {row}.source and articles = 0;"""
+
+    facet_changed = " or ".join(f"old.{c} is not new.{c}" for c in columns)
+    day_changed = f"{day('old')} is not {day('new')} or old.source is not new.source or {english('old')} != {english('new')}"
+    db.executescript(
+        f"""
+        create table article_facet_counts (
+          key text primary key,  -- quote() of the six columns, comma-separated
+          source text, country text, kind text, lang text, script text, translation_status text,
+          articles integer not null
+        ) without rowid;
+        create table article_day_counts (
+          day text not null,     -- substr(coalesce(published, fetched_at), 1, 10)
+          source text not null,
+          articles integer not null,
+          with_english integer not null,  -- translation_status translated or original
+          primary key (day, source)
+        ) without rowid;
+        insert into article_facet_counts (key, {', '.join(columns)}, articles)
+          select {key('a')}, {', '.join(columns)}, count(*)
+          from articles a group by {', '.join(columns)};
+        insert into article_day_counts (day, source, articles, with_english)
+          select {day('a')} as day, source, count(*), sum({english('a')})
+          from articles a group by day, source;
+        create trigger article_counts_ai after insert on articles begin
+          {facet_delta('new', '+')}
+          {day_delta('new', '+')}
+        end;
+        create trigger article_counts_ad after delete on articles begin
+          {facet_delta('old', '-')}
+          {day_delta('old', '-')}
+        end;
+        create trigger article_facet_counts_au
+        after update of {', '.join(columns)} on articles when {facet_changed} begin
+          {facet_delta('old', '-')}
+          {facet_delta('new', '+')}
+        end;
+        create trigger article_day_counts_au
+        after update of published, fetched_at, source, translation_status on articles when {day_changed} begin
+          {day_delta('old', '-')}
+          {day_delta('new', '+')}
+        end;
+        """
+    )
+
+
+@migrations()
+def m691_untranslated_index(db: Database) -> None:
+    """A partial index of the articles without English, for "Untranslated articles by language and reason".
+
+    The summary groups the untranslated articles (a fifth of them at a million) by
+    language, script, status and reason with their newest date: it scanned an index of
+    every article (0.3–0.6 s). This one holds only the rows the query's WHERE selects (the
+    same expression, so SQLite uses it), and everything it reads.
+    """
+    db.execute(
+        """
+        create index if not exists articles_untranslated
+          on articles (lang, script, translation_status, translation_note, published, fetched_at)
+          where coalesce(translation_status, 'pending') not in ('translated', 'original')
+        """
+    )
+
+
+@migrations()
+def m700_article_delete_cleanup(db: Database) -> None:
+    """Deleting an article (with SQL: newsmon itself never deletes) takes what points at it along.
+
+    Left behind, its story would count an article it no longer has, its index rows would
+    fill candidate buckets, and its copies would point ``duplicate_of`` at a row that is
+    gone: the earliest remaining copy becomes their original (by publication time in UTC,
+    then first stored). ``story_df`` keeps counting the deleted text (a document frequency,
+    not a reference); ``newsmon stories --recompute`` recounts it.
+    """
+    seen = (
+        "case when length(coalesce(published_at, published, fetched_at)) = 10 then coalesce(published_at, published) "
+        "else strftime('%Y-%m-%dT%H:%M:%S+00:00', coalesce(published_at, published, fetched_at)) end"
+    )
+    earliest_copy = (
+        "select c.id from articles c where c.duplicate_of = old.id "
+        "order by julianday(coalesce(c.published_at, c.published)) is null, "
+        "julianday(coalesce(c.published_at, c.published)), c.id limit 1"
+    )
+    db.executescript(
+        f"""
+        create trigger articles_related_ad after delete on articles begin
+          delete from story_terms where article_id = old.id;
+          delete from story_vectors where article_id = old.id;
+          delete from article_entities where article_id = old.id;
+          delete from article_lsh where article_id = old.id;
+          delete from article_versions where article_id = old.id;
+          update articles set duplicate_of = ({earliest_copy})
+            where duplicate_of = old.id and id != ({earliest_copy});
+          update articles set duplicate_of = null where duplicate_of = old.id;
+          delete from stories where id = old.story_id
+            and not exists (select 1 from articles where story_id = old.story_id);
+          update stories set
+            title = (select coalesce(title_en, title) from articles where story_id = old.story_id
+                     order by title_en is null, duplicate_of is not null, coalesce(published_at, published, fetched_at), id limit 1),
+            first_seen = (select min({seen}) from articles where story_id = old.story_id),
+            last_seen = (select max({seen}) from articles where story_id = old.story_id),
+            articles = (select count(*) from articles where story_id = old.story_id),
+            sources = (select count(distinct source) from articles where story_id = old.story_id),
+            languages = (select group_concat(lang, ', ') from
+                           (select distinct lang from articles where story_id = old.story_id order by lang)),
+            updated_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+          where id = old.story_id;
+        end;
+        """
+    )

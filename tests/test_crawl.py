@@ -63,6 +63,10 @@ def test_crawl_stores_every_article_once_with_clean_text(full_crawl):
         for chrome in CHROME_SNIPPETS:
             assert chrome not in row["text"], (url, chrome)
         assert not row["text"].startswith(article.title)
+        assert row["story_id"] is not None, url  # every crawled article is in a story (issue 15)
+    entities = {(r["url"], r["name"]) for r in db.query("select a.url, e.name from article_entities e join articles a on a.id = e.article_id")}
+    italian = site_server.url(article_path(next(a for a in ALL_ARTICLES if a.slug == "truffa-falsi-operatori-bancari")))
+    assert (italian, "Polizia di Stato") in entities
 
 
 def test_listing_tag_and_error_pages_are_not_articles(full_crawl):

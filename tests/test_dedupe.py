@@ -133,6 +133,23 @@ def test_the_earliest_published_copy_is_the_original_whatever_the_crawl_order(db
     assert _links(db) == {"1": 7, "2": 7, "3": 7, "4": 7, "5": 7, "6": 7, "7": None}
 
 
+def test_deleting_the_original_makes_the_earliest_remaining_copy_the_original(db):
+    """An analyst deletes an article with SQL: its copies must not point at a row that is gone."""
+    story = stories(1, seed=22)[0]
+    rng = random.Random(14)
+    upsert_article(db, _article(1, story.text, published_at="2026-11-20T06:00:00+00:00"))
+    upsert_article(db, _article(2, copy_of(story, rng), published_at="2026-11-20T12:00:00+00:00"))
+    upsert_article(db, _article(3, copy_of(story, rng), published_at="2026-11-20T13:00:00+05:00"))  # 08:00 UTC
+    upsert_article(db, _article(4, copy_of(story, rng)))
+    assert _links(db) == {"1": None, "2": 1, "3": 1, "4": 1}
+    plain = sqlite3.connect(db.conn.execute("pragma database_list").fetchone()[2])
+    with plain:
+        plain.execute("delete from articles where id = 1")
+    plain.close()
+    assert _links(db) == {"2": 3, "3": None, "4": 3}
+    assert db.execute("select count(*) from article_lsh where article_id = 1").fetchone()[0] == 0
+
+
 def _wrong_links(db, originals: list[Story]) -> None:
     """Store stories and copies, then damage the links the way the old hash family did."""
     rng = random.Random(14)

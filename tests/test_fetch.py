@@ -26,6 +26,9 @@ def test_fetch_stores_and_prints_readably(tmp_path, site_server):
     assert len(rows) == 1
     assert rows[0]["url"] == url and rows[0]["source"] == "adhoc" and rows[0]["lang"] == "it"
     assert rows[0]["text"].split("\n") == list(article.paragraphs)
+    assert rows[0]["story_id"] is not None  # filled by fetch as by the crawl
+    entities = list(sqlite_utils.Database(db_path).query("select name, found_in from article_entities"))
+    assert {"name": "Polizia di Stato", "found_in": "text"} in entities
 
 
 def test_fetch_files_article_under_matching_source(tmp_path, site_server, site_sources):
@@ -87,3 +90,26 @@ def test_fetch_failures_are_one_line_and_store_nothing(tmp_path, site_server):
     assert result.returncode == 1 and "cannot connect" in result.stderr
     rows = list(sqlite_utils.Database(db_path).query("select title from articles"))
     assert [r["title"] for r in rows] == [EN_ARTICLES[1].title]
+
+
+def test_fetch_gives_extraction_a_deadline(tmp_path):
+    """A page that makes trafilatura work for minutes ends the fetch in one line; nothing is stored."""
+    from tests.fixtures.server import FixtureServer, Route
+    from tests.test_hangs import tiny_elements_page
+
+    slow, fine = "/en/news/2026/11/20/many-elements", "/en/news/2026/11/20/fine"
+    server = FixtureServer({slow: Route(tiny_elements_page(35_000)),
+                            fine: Route(f"<html><body><article><h1>Fine</h1><p>{'A plain sentence. ' * 40}</p></article></body></html>")}).start()
+    db_path = tmp_path / "f.db"
+    try:
+        env = {"NEWSMON_EXTRACT_TIMEOUT": "2"}
+        result = run_newsmon("fetch", "--allow-private", "--no-translate", "--db", str(db_path), server.url(slow), env=env, timeout=60)
+        ok = run_newsmon("fetch", "--allow-private", "--no-translate", "--db", str(db_path), server.url(fine), env=env, timeout=60)
+    finally:
+        server.stop()
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"newsmon: {server.url(slow)}: "), result.stderr
+    assert "extraction took over 2 s" in lines[0]
+    assert ok.returncode == 0, ok.stderr
+    assert [r["title"] for r in sqlite_utils.Database(db_path).query("select title from articles")] == ["Fine"]

@@ -251,3 +251,38 @@ def test_a_translation_rereads_only_the_english_for_entities(tmp_path, heldout, 
     assert [r for r in after if r[2] in ("title", "text")] == before and ("Interpol", "text") in [r[1:] for r in before]
     assert {("Interpol", "text_en"), ("Istanbul", "text_en")} <= {r[1:] for r in after}
     assert originals_read == []  # natasha did not read the original again
+
+
+def test_deleting_an_article_leaves_no_story_index_entities_or_copy_link_behind(tmp_path, heldout):
+    """An analyst deletes articles with SQL (sqlite-utils, the sqlite3 shell): what pointed at them goes too.
+
+    Left behind, the story would count an article it no longer has, and the duplicate
+    index would mark a later copy of the deleted text ``duplicate_of`` a row that is gone.
+    """
+    db = store(tmp_path / "eval.db", heldout)
+    caviar = [by_id(heldout, k) for k in ("h10-kk", "h10-ru", "h10-en")]
+    story = story_of(db, caviar[0])
+    (gone,) = db.execute("select id from articles where url = ?", [url_of(caviar[2])]).fetchone()
+    plain = sqlite3.connect(tmp_path / "eval.db")
+    with plain:
+        plain.execute("delete from articles where id = ?", [gone])
+    plain.close()
+
+    for table in ("story_terms", "story_vectors", "article_entities", "article_lsh"):
+        assert db.execute(f"select count(*) from {table} where article_id = ?", [gone]).fetchone()[0] == 0, table
+    row = db.execute("select articles, sources, languages from stories where id = ?", [story]).fetchone()
+    assert row == (2, 2, "kk, ru")
+
+    item = caviar[2]
+    again = Article(url=url_of(item) + "-reposted", source=item["source"], title=item["title"], text=item["text"],
+                    lang="en", published=item["published"])
+    assert upsert_article(db, again) == "new"
+    (duplicate_of,) = db.execute("select duplicate_of from articles where url = ?", [again.url]).fetchone()
+    assert duplicate_of is None
+    assert story_of(db, {**item, "id": item["id"] + "-reposted"}) == story
+
+    plain = sqlite3.connect(tmp_path / "eval.db")
+    with plain:
+        plain.execute("delete from articles where url in (?, ?, ?)", [url_of(caviar[0]), url_of(caviar[1]), again.url])
+    plain.close()
+    assert db.execute("select count(*) from stories where id = ?", [story]).fetchone()[0] == 0

@@ -18,12 +18,12 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts
 
+from storage.runs import SILENT_DAYS, attention_sql
+
 #: What the articles table shows first; every other column is reachable from the column menu.
 FIRST_COLUMNS = ("published", "source", "title_en", "title", "lang", "script", "translation_status", "country", "url")
 #: Rows per list on the front page.
 FRONT_PAGE_ROWS = 10
-#: A source with no new article for this long needs attention (as in `newsmon health`).
-SILENT_DAYS = 3
 DASHBOARD = "overview"
 
 _HITS_TODAY = """
@@ -42,14 +42,7 @@ where published is not null
 order by published desc, id desc
 limit :limit
 """
-_ATTENTION = """
-select source, last_status, consecutive_failures, last_new_article_at, last_error
-from source_health
-where kind != 'adhoc' and last_run_at is not null
-  and (consecutive_failures > 0 or last_new_article_at is null
-       or last_new_article_at < datetime('now', :silent))
-order by consecutive_failures desc, source
-"""
+_ATTENTION = attention_sql(SILENT_DAYS)
 
 
 def is_feed(query_name: str) -> bool:
@@ -79,7 +72,7 @@ async def front_page(datasette, request) -> dict:
     params = {"limit": FRONT_PAGE_ROWS}
     found["front_hits"] = [dict(r) for r in (await db.execute(_HITS_TODAY, params)).rows]
     found["front_newest"] = [dict(r) for r in (await db.execute(_NEWEST, params)).rows]
-    attention = await db.execute(_ATTENTION, {"silent": f"-{SILENT_DAYS} days"})
+    attention = await db.execute(_ATTENTION)
     found["front_attention"] = [dict(r) for r in attention.rows]
     return found
 

@@ -17,6 +17,7 @@ limit cannot stop); a MemoryError from the heap cap answers 400, not 500.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import sqlite3
 
@@ -50,6 +51,21 @@ def prepare_connection(conn, database, datasette):
     limit_connection(conn, hidden=internal_tables(datasette, database))
 
 
+#: Per request, each database's hidden tables: the database page asks about every table
+#: (Datasette's ``hidden_table_names`` is three queries each time), once is enough.
+_REQUEST_HIDDEN: contextvars.ContextVar[dict | None] = contextvars.ContextVar("newsmon_hidden_tables", default=None)
+
+
+async def hidden_table_names(db) -> set[str]:
+    """``db.hidden_table_names()``, read once per request (not cached across requests)."""
+    cache = _REQUEST_HIDDEN.get()
+    if cache is None:
+        return set(await db.hidden_table_names())
+    if db.name not in cache:
+        cache[db.name] = set(await db.hidden_table_names())
+    return cache[db.name]
+
+
 @hookimpl
 def permission_allowed(datasette, actor, action, resource):
     """Table pages of hidden tables (metadata's and Datasette's FTS shadow tables) are refused."""
@@ -64,7 +80,7 @@ def permission_allowed(datasette, actor, action, resource):
             db = datasette.get_database(database)
         except KeyError:
             return None
-        return False if table in await db.hidden_table_names() else None
+        return False if table in await hidden_table_names(db) else None
 
     return inner
 
@@ -86,6 +102,12 @@ def asgi_wrapper(datasette):
                 if _INTERNAL_PAGES.match(scope["path"]):
                     await Response.text("Not found\n", status=404).asgi_send(send)
                     return
+                token = _REQUEST_HIDDEN.set({})
+                try:
+                    await app(scope, receive, send)
+                finally:
+                    _REQUEST_HIDDEN.reset(token)
+                return
             await app(scope, receive, send)
 
         return guarded
