@@ -34,9 +34,12 @@ run: install
 	@test -f $(MODELS_STAMP) || { $(VENV)/bin/newsmon models setup && touch $(MODELS_STAMP); } || true
 	$(VENV)/bin/newsmon crawl || test $$? -eq 1
 
+# Two test files at a time (pytest-xdist; a file's tests stay together and in order, so its module
+# fixtures are built once). PYTEST_WORKERS=0 runs them in this process, one after another.
+PYTEST_WORKERS ?= 2
 test: install-test
 	$(VENV)/bin/ruff check --quiet .
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Benchmarks are run by hand; their figures are recorded in BENCHMARKS.md.
 bench: install

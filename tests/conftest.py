@@ -51,3 +51,46 @@ def run_newsmon(*args: str, env: dict | None = None, timeout: float = 180, cwd: 
         [sys.executable, "-m", "newsmon", *args],
         capture_output=True, text=True, timeout=timeout, env=newsmon_env(env), cwd=cwd or ROOT,
     )
+
+
+# The workbench in a browser (tests/test_serve_browser.py, test_stories_browser.py, test_workbench_ui.py):
+# one fixture database, one `newsmon serve` and one Chromium per session (per xdist worker), not per
+# module. The tests only read: the database file is never written, Datasette serves it read-only.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+WORKBENCH_DB = "newsmon"  # the fixture file is newsmon.db, so Datasette calls the database "newsmon"
+
+
+@pytest.fixture(scope="session")
+def workbench_db(tmp_path_factory) -> Path:
+    """The fixture database of tests/fixture_db.py, with its watchlists file beside it."""
+    from tests.fixture_db import build_fixture_db
+
+    path = tmp_path_factory.mktemp("serve") / f"{WORKBENCH_DB}.db"
+    build_fixture_db(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def workbench_server(workbench_db):
+    """The real `newsmon serve` on the fixture database, in a subprocess; yields its base URL."""
+    from tests.serve_process import running_serve
+
+    watchlists = workbench_db.with_name(f"{WORKBENCH_DB}-watchlists.toml")
+    with running_serve(workbench_db, extra_args=("--watchlists", str(watchlists))) as (base, _):
+        yield base
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
 import sqlite_utils
 
 from tests.conftest import run_newsmon
 from tests.fixtures.articles import CHROME_SNIPPETS, EN_ARTICLES, IT_ARTICLES, RU_ARTICLES
-from tests.fixtures.sites import CP1251_SLUG, article_path
+from tests.fixtures.server import FixtureServer
+from tests.fixtures.sites import CP1251_SLUG, article_path, news_site, sources_toml
 
 ALL_ARTICLES = EN_ARTICLES + RU_ARTICLES + IT_ARTICLES
 
@@ -17,8 +23,31 @@ def crawl(tmp_path, sources, *names):
     return result, sqlite_utils.Database(db_path)
 
 
-def test_crawl_stores_every_article_once_with_clean_text(tmp_path, site_server, site_sources):
-    result, db = crawl(tmp_path, site_sources)
+@dataclass
+class FullCrawl:
+    result: subprocess.CompletedProcess
+    db: sqlite_utils.Database
+    server: FixtureServer
+    paths: list[str]  # what the crawl requested, in order
+
+
+@pytest.fixture(scope="module")
+def full_crawl(tmp_path_factory) -> Iterator[FullCrawl]:
+    """One crawl of every fixture source, read (never changed) by the tests that check its outcome."""
+    server = FixtureServer({}).start()
+    server.routes.update(news_site(server.base_url))
+    tmp_path = tmp_path_factory.mktemp("full-crawl")
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sources_toml(server.base_url), encoding="utf-8")
+    try:
+        result, db = crawl(tmp_path, sources)
+        yield FullCrawl(result, db, server, server.paths())
+    finally:
+        server.stop()
+
+
+def test_crawl_stores_every_article_once_with_clean_text(full_crawl):
+    result, db, site_server = full_crawl.result, full_crawl.db, full_crawl.server
     assert result.returncode == 0, result.stderr
     rows = {row["url"]: row for row in db.query("select * from articles")}
     expected = {site_server.url(article_path(a)): a for a in ALL_ARTICLES}
@@ -40,20 +69,19 @@ def test_crawl_stores_every_article_once_with_clean_text(tmp_path, site_server, 
     assert (italian, "Polizia di Stato") in entities
 
 
-def test_listing_tag_and_error_pages_are_not_articles(tmp_path, site_server, site_sources):
-    result, db = crawl(tmp_path, site_sources)
+def test_listing_tag_and_error_pages_are_not_articles(full_crawl):
+    db, site_server = full_crawl.db, full_crawl.server
     urls = {row["url"] for row in db.query("select url from articles")}
     for path in ("/", "/en/news/", "/en/news/?page=2", "/en/tag/cybercrime", "/en/news/2026/11/01/removed"):
         assert site_server.url(path) not in urls
     # pagination was followed: the page-2-only article was found through it
-    assert "/en/news/?page=2" in site_server.paths()
+    assert "/en/news/?page=2" in full_crawl.paths
     assert site_server.url(article_path(EN_ARTICLES[2])) in urls
 
 
-def test_robots_disallowed_paths_are_never_requested(tmp_path, site_server, site_sources):
-    crawl(tmp_path, site_sources)
-    assert "/robots.txt" in site_server.paths()
-    assert not [p for p in site_server.paths() if p.startswith("/private/")]
+def test_robots_disallowed_paths_are_never_requested(full_crawl):
+    assert "/robots.txt" in full_crawl.paths
+    assert not [p for p in full_crawl.paths if p.startswith("/private/")]
 
 
 def test_windows_1251_page_with_charset_only_in_header(tmp_path, site_server, site_sources):
@@ -85,8 +113,8 @@ def test_second_crawl_skips_stored_articles(tmp_path, site_server, site_sources)
     assert db["articles"].count == 2
 
 
-def test_fts_finds_articles_in_russian_and_english(tmp_path, site_server, site_sources):
-    _, db = crawl(tmp_path, site_sources)
+def test_fts_finds_articles_in_russian_and_english(full_crawl):
+    db = full_crawl.db
     hits = list(db["articles"].search("киберпатруль"))
     assert [h["title"] for h in hits] == [RU_ARTICLES[2].title]
     hits = list(db["articles"].search("ransomware"))

@@ -21,44 +21,28 @@ import feedparser
 import pytest
 from lxml import etree
 
-from tests.conftest import ROOT
-from tests.fixture_db import build_fixture_db
-from tests.serve_process import running_serve
+from tests.conftest import ROOT, WORKBENCH_DB
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
 ATOM = "{http://www.w3.org/2005/Atom}"
-DB = "newsmon"  # the fixture file is newsmon.db, so Datasette calls the database "newsmon"
+DB = WORKBENCH_DB
 
 
-@pytest.fixture(scope="module")
-def fixture_path(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("serve") / f"{DB}.db"
-    build_fixture_db(path).close()
-    return path
+# Shared by the session (tests/conftest.py); these names are what the browser test modules use.
+@pytest.fixture
+def fixture_path(workbench_db) -> Path:
+    return workbench_db
 
 
-@pytest.fixture(scope="module")
-def server(fixture_path):
-    """The real `newsmon serve` in a subprocess; yields its base URL."""
-    with running_serve(fixture_path, extra_args=("--watchlists", str(fixture_path.with_name(f"{DB}-watchlists.toml")))) as (base, _):
-        yield base
+@pytest.fixture
+def server(workbench_server) -> str:
+    return workbench_server
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture

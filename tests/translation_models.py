@@ -10,11 +10,14 @@ gibberish by design; everything around them is real. Also used by
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import json
+import os
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -219,15 +222,33 @@ def build_argosmodel(out_dir: Path, *, from_code: str, version: str = "1.0", **k
     return zip_package(pkg, out_dir / f"{pkg.name}.argosmodel")
 
 
+@contextlib.contextmanager
+def session_cache(tmp_path_factory, name: str) -> Iterator[Path]:
+    """``name`` in the session's temp folder, held under a lock: build there what is missing.
+
+    Under pytest-xdist, the folder every worker's temp folder is in (this run's own), so a
+    model is built once per run, not once per worker; the lock keeps two workers from
+    building the same one at the same time.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    path = root / "models-cache" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield path
+
+
 def cached_argosmodel(tmp_path_factory, from_code: str, *, version: str = "1.0", **kwargs) -> Path:
-    """Build each package once per test session (shared by every test module)."""
+    """Build each package once per test session (shared by every test module and xdist worker)."""
     key = "-".join([from_code, version] + [f"{k}={v}" for k, v in sorted(kwargs.items())])
-    out_dir = tmp_path_factory.getbasetemp() / "argos-packages" / key
-    found = sorted(out_dir.glob("*.argosmodel")) if out_dir.exists() else []
-    if found:
-        return found[0]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return build_argosmodel(out_dir, from_code=from_code, version=version, **kwargs)
+    with session_cache(tmp_path_factory, f"argos-{key}") as out_dir:
+        found = sorted(out_dir.glob("*.argosmodel")) if out_dir.exists() else []
+        if found:
+            return found[0]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return build_argosmodel(out_dir, from_code=from_code, version=version, **kwargs)
 
 
 #: What ``ct2-transformers-converter`` writes for an NLLB (M2M-100) model: decoding starts from </s>.
@@ -277,7 +298,8 @@ def build_nllb_dir(
 
 def cached_nllb_dir(tmp_path_factory, lines: list[str], **kwargs) -> Path:
     """Build the NLLB folder once per test session; tests get it read-only (copy before changing it)."""
-    out_dir = tmp_path_factory.getbasetemp() / "nllb-models" / "nllb-200-test"
-    if not (out_dir / "model.bin").is_file():
-        build_nllb_dir(out_dir, lines, **kwargs)
-    return out_dir
+    with session_cache(tmp_path_factory, "nllb") as root:
+        out_dir = root / "nllb-200-test"
+        if not (out_dir / "model.bin").is_file():
+            build_nllb_dir(out_dir, lines, **kwargs)
+        return out_dir
