@@ -10,7 +10,9 @@ hits all three alike:
   spider   a plain Scrapy ``CrawlSpider`` following listing links, ``trafilatura.extract``
            (defaults) and ``langdetect`` in the callback, an item pipeline writing SQLite;
            Scrapy's default concurrency, robots.txt obeyed; one process;
-  newsmon  ``newsmon crawl --no-translate`` with the site as one local-mirror source.
+  newsmon  ``newsmon crawl --no-translate`` with the site as one local-mirror source, as the default
+           install runs it: natasha (the optional ``ner`` extra, which the test extras install) is
+           hidden from it unless ``--ner``.
 
 Per run: articles stored, wall time, pages/s, CPU seconds of the crawler and every process it
 started (the kernel's count for the reaped tree, not the site server) per stored article, peak
@@ -34,7 +36,6 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
@@ -165,17 +166,31 @@ def read_stored(db: Path) -> tuple[dict[str, str], dict[str, str | None]]:
     return {url: text or "" for url, text, _ in rows}, {url: lang for url, _, lang in rows}
 
 
-def one_run(name: str, workdir: Path, manifest: dict, base_url: str, timeout: float) -> dict:
+def without_ner_extra(workdir: Path) -> dict[str, str]:
+    """An environment in which ``import natasha`` fails, as in the default install (no ``ner`` extra).
+
+    The test extras install natasha, and storage/entities.py then tags every Russian article
+    with it when storing (README "Stories and entities"): a cost only that optional extra adds.
+    """
+    stub = workdir / "no-ner" / "natasha"
+    stub.mkdir(parents=True, exist_ok=True)
+    (stub / "__init__.py").write_text('raise ImportError("natasha hidden by crawl_baselines.py (no ner extra)")\n')
+    path = os.pathsep.join(p for p in (str(stub.parent), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path}
+
+
+def one_run(name: str, workdir: Path, manifest: dict, base_url: str, timeout: float, *, ner: bool) -> dict:
     from benchmarks.crawl_bench import run_crawl, system_busy_seconds
     from benchmarks.extract_quality import score_stored
 
     workdir.mkdir(parents=True)
+    env = {} if ner or name != "newsmon" else without_ner_extra(workdir)
     db, sources = workdir / f"{name}.db", workdir / "sources.toml"
     sources.write_text(sitegen.sources_toml(base_url, manifest), encoding="utf-8")
     starts = [base_url + p for p in manifest["start_paths"]]
     budget = len(manifest["articles"]) + len(manifest["listings"]) + 10
     load_before, busy0 = os.getloadavg()[0], system_busy_seconds()
-    crawl = run_crawl(command_for(name, db, sources, starts, budget), workdir, None, timeout=timeout)
+    crawl = run_crawl(command_for(name, db, sources, starts, budget), workdir, None, timeout=timeout, env=env)
     busy = system_busy_seconds() - busy0
     texts, langs = read_stored(db)
     quality = score_stored(texts, manifest, base_url, langs)
@@ -184,6 +199,7 @@ def one_run(name: str, workdir: Path, manifest: dict, base_url: str, timeout: fl
     return {
         "crawler": name, "stored": stored, "rows": len(texts), "seconds": crawl["seconds"],
         "pages_per_s": stored / crawl["seconds"], "cpu_seconds": cpu,
+        "main_cpu_seconds": crawl["main_cpu_seconds"], "children_cpu_seconds": crawl["workers_cpu_seconds"],
         "cpu_ms_per_page": 1000 * cpu / max(1, stored), "peak_tree_rss": crawl["peak_tree_rss"],
         "returncode": crawl["returncode"], "timed_out": crawl["timed_out"], "stderr": crawl["stderr"][-1000:],
         "load_before": load_before, "load_after": os.getloadavg()[0],
@@ -220,6 +236,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="directory for the site and the databases (default: a temporary one)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
+    parser.add_argument("--ner", action="store_true", help="let newsmon use natasha if installed (the ner extra); "
+                        "by default it is hidden, as in the default install")
     args = parser.parse_args()
     crawlers = [c for c in args.crawlers.split(",") if c]
     if not set(crawlers) <= set(CRAWLERS):
@@ -232,22 +250,23 @@ def main() -> None:
     manifest = sitegen.build_site(out, pages=args.pages, seed=args.seed)
     themes = sorted({a.get("theme") or "any" for a in manifest["articles"]})
     print(f"site: {len(manifest['articles'])} article pages, {len(manifest['listings'])} listing pages; "
-          f"recall columns: {' / '.join(themes)}")
+          f"recall columns: {' / '.join(themes)}; newsmon {'with' if args.ner else 'without'} the ner extra (natasha)")
     server, base_url = start_server(out / "site")
     runs = []
     stamp = f"{datetime.now():%Y%m%d-%H%M%S}"
-    print("| round | crawler | stored | s | pages/s | CPU ms/page | peak RSS MB | recall (" + " / ".join(themes)
+    print("| round | crawler | stored | s | pages/s | CPU ms/page (main + children) | peak RSS MB | recall (" + " / ".join(themes)
           + ") | pages with chrome | language right | load avg | other cores |")
     print("|---" * 12 + "|")
     try:
         for number in range(1, args.rounds + 1):
             order = crawlers if number % 2 else crawlers[::-1]
             for name in order:
-                run = one_run(name, out / f"run-{stamp}" / f"{number}-{name}", manifest, base_url, args.timeout)
+                run = one_run(name, out / f"run-{stamp}" / f"{number}-{name}", manifest, base_url, args.timeout, ner=args.ner)
                 run["round"] = number
                 runs.append(run)
                 print(f"| {number} | {name} | {run['stored']} | {run['seconds']:.1f} | {run['pages_per_s']:.1f} "
-                      f"| {run['cpu_ms_per_page']:.1f} | {run['peak_tree_rss'] / 2**20:.0f} | {quality_cells(run['quality'])} "
+                      f"| {run['cpu_ms_per_page']:.1f} ({1000 * run['main_cpu_seconds'] / max(1, run['stored']):.0f} + "
+                      f"{1000 * run['children_cpu_seconds'] / max(1, run['stored']):.0f}) | {run['peak_tree_rss'] / 2**20:.0f} | {quality_cells(run['quality'])} "
                       f"| {run['load_before']:.1f}–{run['load_after']:.1f} | {run['other_cores']:.2f} |", flush=True)
                 if run["returncode"] or run["timed_out"]:
                     print(f"    {name}: exit {run['returncode']}{', killed at the timeout' if run['timed_out'] else ''}: "

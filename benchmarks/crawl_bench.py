@@ -248,14 +248,16 @@ def newsmon_command(db: Path, sources: Path) -> list[str]:
     return [*base, "crawl", *flags, "--db", str(db), "--sources", str(sources)]
 
 
-def run_crawl(command: list[str], workdir: Path, profile: Path | None, *, timeout: float | None = None) -> dict:
+def run_crawl(command: list[str], workdir: Path, profile: Path | None, *, timeout: float | None = None,
+              env: dict[str, str] | None = None) -> dict:
     """(b), or any crawler command: run as a subprocess, with its process tree sampled.
 
     ``timeout`` bounds the run: its whole process group is killed then (``timed_out``).
     ``tree_cpu_seconds`` is the kernel's count for the crawler and every descendant it reaped.
+    ``env`` adds to the environment (whose ``NEWSMON_*`` variables are left out).
     """
     stdout, stderr = open(workdir / "crawl.stdout", "w+"), open(workdir / "crawl.stderr", "w+")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}, **(env or {})}
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=workdir, start_new_session=True)
     sampler = TreeSampler(proc.pid).start()
