@@ -20,6 +20,7 @@ fraud news in English, Russian, Uzbek and Kazakh; BENCHMARKS.md, "At scale").
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -29,8 +30,6 @@ from datetime import datetime
 
 import numpy as np
 import sqlite_utils
-from datasketch import MinHash
-from datasketch.hashfunc import sha1_hash32
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +57,6 @@ MIN_CHARS = 200
 #: Fixed seed: signatures must stay comparable across runs and machines.
 SEED = 20261128
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, scheme="affine32")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -67,9 +65,24 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
 
 
+@functools.cache
+def _template():
+    """datasketch's MinHash class, hash function and permutations, on first use.
+
+    Imported here, not at the top: ``import datasketch`` pulls in scipy (0.6 s of CPU), which
+    every process importing the crawl's modules paid, extraction workers included, that
+    never compute a signature (benchmarks/crawl_baselines.py).
+    """
+    from datasketch import MinHash
+    from datasketch.hashfunc import sha1_hash32
+
+    return MinHash, sha1_hash32, MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, scheme="affine32").permutations
+
+
 def minhash(text: str) -> np.ndarray:
     """128 MinHash values (uint32) over the text's word trigrams."""
-    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, permutations=_TEMPLATE.permutations, scheme="affine32")
+    MinHash, sha1_hash32, permutations = _template()
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, permutations=permutations, scheme="affine32")
     sketch.update_batch([s.encode() for s in _shingles(text)])
     return sketch.hashvalues
 
