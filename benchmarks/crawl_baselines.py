@@ -150,7 +150,7 @@ def plain_spider(db: Path, starts: list[str], max_pages: int) -> None:
 def command_for(name: str, db: Path, sources: Path, starts: list[str], max_pages: int) -> list[str]:
     from benchmarks.crawl_bench import newsmon_command
 
-    if name == "newsmon":
+    if name.startswith("newsmon"):
         return newsmon_command(db, sources)
     return [sys.executable, str(Path(__file__).resolve()), name, str(db), *starts, "--max-pages", str(max_pages)]
 
@@ -179,12 +179,16 @@ def without_ner_extra(workdir: Path) -> dict[str, str]:
     return {"PYTHONPATH": path}
 
 
-def one_run(name: str, workdir: Path, manifest: dict, base_url: str, timeout: float, *, ner: bool) -> dict:
+def one_run(name: str, workdir: Path, manifest: dict, base_url: str, timeout: float, *, ner: bool,
+            tree: Path | None = None) -> dict:
+    """One crawler's run into a fresh database; ``tree``: run newsmon's code from that source tree."""
     from benchmarks.crawl_bench import run_crawl, system_busy_seconds
     from benchmarks.extract_quality import score_stored
 
     workdir.mkdir(parents=True)
-    env = {} if ner or name != "newsmon" else without_ner_extra(workdir)
+    env = {} if ner or not name.startswith("newsmon") else without_ner_extra(workdir)
+    if tree is not None:  # ahead of the editable install (the crawl runs in workdir, so '' is not the checkout)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(tree)) if p)
     db, sources = workdir / f"{name}.db", workdir / "sources.toml"
     sources.write_text(sitegen.sources_toml(base_url, manifest), encoding="utf-8")
     starts = [base_url + p for p in manifest["start_paths"]]
@@ -236,12 +240,22 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="directory for the site and the databases (default: a temporary one)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write every run's figures to this file")
+    parser.add_argument("--newsmon-tree", action="append", default=[], metavar="LABEL=DIR",
+                        help="also run newsmon from another source tree (e.g. `git archive REV | tar -x -C DIR`) "
+                        "as crawler newsmon@LABEL, for a before/after on the same pages")
     parser.add_argument("--ner", action="store_true", help="let newsmon use natasha if installed (the ner extra); "
                         "by default it is hidden, as in the default install")
     args = parser.parse_args()
     crawlers = [c for c in args.crawlers.split(",") if c]
     if not set(crawlers) <= set(CRAWLERS):
         parser.error(f"--crawlers: choose among {', '.join(CRAWLERS)}")
+    trees: dict[str, Path] = {}
+    for value in args.newsmon_tree:
+        label, _, folder = value.partition("=")
+        if not folder or not (Path(folder) / "newsmon" / "cli.py").exists():
+            parser.error(f"--newsmon-tree {value}: give LABEL=DIR, DIR a newsmon source tree")
+        trees[f"newsmon@{label}"] = Path(folder).resolve()
+    crawlers += list(trees)
 
     tmp = None if args.out else tempfile.TemporaryDirectory(prefix="newsmon-baselines-")
     out = args.out or Path(tmp.name)
@@ -261,7 +275,8 @@ def main() -> None:
         for number in range(1, args.rounds + 1):
             order = crawlers if number % 2 else crawlers[::-1]
             for name in order:
-                run = one_run(name, out / f"run-{stamp}" / f"{number}-{name}", manifest, base_url, args.timeout, ner=args.ner)
+                run = one_run(name, out / f"run-{stamp}" / f"{number}-{name}", manifest, base_url, args.timeout, ner=args.ner,
+                              tree=trees.get(name))
                 run["round"] = number
                 runs.append(run)
                 print(f"| {number} | {name} | {run['stored']} | {run['seconds']:.1f} | {run['pages_per_s']:.1f} "
@@ -280,7 +295,7 @@ def main() -> None:
         print(f"  {name}: {statistics.median(r['pages_per_s'] for r in mine):.1f} pages/s, "
               f"{statistics.median(r['cpu_ms_per_page'] for r in mine):.1f} CPU ms/page")
     if "newsmon" in crawlers:
-        for name in (c for c in crawlers if c != "newsmon"):
+        for name in (c for c in crawlers if c != "newsmon"):  # other newsmon trees included
             speed = [n["pages_per_s"] / b["pages_per_s"] for n, b in zip(
                 (r for r in runs if r["crawler"] == "newsmon"), (r for r in runs if r["crawler"] == name))]
             cpu = [n["cpu_ms_per_page"] / b["cpu_ms_per_page"] for n, b in zip(
