@@ -47,8 +47,9 @@ def one_prune_expression(options: dict) -> dict:
     """
     xpaths = options.get("prune_xpath") or []
     xpaths = [xpaths] if isinstance(xpaths, str) else list(xpaths)
-    predicates = [x[4:-1] for x in xpaths if x.startswith("//*[") and x.endswith("]")]
-    others = [x for x in xpaths if not (x.startswith("//*[") and x.endswith("]"))]
+    single = [x.startswith("//*[") and x.endswith("]") and " | " not in x for x in xpaths]  # a union: already joined
+    predicates = [x[4:-1] for x, one in zip(xpaths, single) if one]
+    others = [x for x, one in zip(xpaths, single) if not one]
     if not predicates:
         return {}
     attributes = {a for p in predicates for a in re.findall(r"@([\w-]+)", p)}
