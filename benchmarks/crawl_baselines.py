@@ -22,6 +22,8 @@ carrying chrome, language right). On a shared machine CPU per page is the steadi
 
 Usage:
     .venv/bin/python benchmarks/crawl_baselines.py [--pages 800] [--rounds 2] [--out DIR] [--json FILE]
+        [--newsmon-tree before=DIR]   # also newsmon from another source tree: a before/after on the same pages
+        [--ner]                       # let newsmon use natasha (the ner extra) if installed
     .venv/bin/python benchmarks/crawl_baselines.py loop|spider DB START_URL... [--max-pages N]
         (one baseline crawler alone: what the benchmark runs as a subprocess)
 """
