@@ -47,7 +47,12 @@ if str(ROOT) not in sys.path:
 import trafilatura  # noqa: E402
 
 from benchmarks import sitegen  # noqa: E402
-from benchmarks.extract_quality import newsmon_trafilatura_options, normalize, one_core, options_for_extract  # noqa: E402
+from benchmarks.extract_quality import (  # noqa: E402
+    newsmon_trafilatura_options,
+    one_core,
+    options_for_extract,
+    score_stored,
+)
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -243,21 +248,38 @@ def newsmon_command(db: Path, sources: Path) -> list[str]:
     return [*base, "crawl", *flags, "--db", str(db), "--sources", str(sources)]
 
 
-def run_crawl(command: list[str], workdir: Path, profile: Path | None) -> dict:
-    """(b): the real CLI as a subprocess, with its process tree sampled."""
+def run_crawl(command: list[str], workdir: Path, profile: Path | None, *, timeout: float | None = None,
+              env: dict[str, str] | None = None) -> dict:
+    """(b), or any crawler command: run as a subprocess, with its process tree sampled.
+
+    ``timeout`` bounds the run: its whole process group is killed then (``timed_out``).
+    ``tree_cpu_seconds`` is the kernel's count for the crawler and every descendant it reaped.
+    ``env`` adds to the environment (whose ``NEWSMON_*`` variables are left out).
+    """
     stdout, stderr = open(workdir / "crawl.stdout", "w+"), open(workdir / "crawl.stderr", "w+")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}, **(env or {})}
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=workdir)
+    proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=workdir, start_new_session=True)
     sampler = TreeSampler(proc.pid).start()
+    killer, killed = None, threading.Event()
+
+    def kill() -> None:
+        killed.set()
+        os.killpg(proc.pid, signal.SIGKILL)
+
+    if timeout is not None:
+        killer = threading.Timer(timeout, kill)
+        killer.start()
     spy = None
     if profile is not None:
         exe = Path(sys.executable).with_name("py-spy")
         spy = subprocess.Popen([str(exe) if exe.exists() else "py-spy", "record", "--pid", str(proc.pid), "--subprocesses", "--rate", "100",
                                 "--nonblocking", "--format", {".txt": "raw", ".json": "speedscope"}.get(profile.suffix, "flamegraph"),
                                 "-o", str(profile)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    _, status, _ = os.wait4(proc.pid, 0)
+    _, status, rusage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
+    if killer is not None:
+        killer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     sampler.stop()
     if spy is not None:
@@ -272,6 +294,7 @@ def run_crawl(command: list[str], workdir: Path, profile: Path | None) -> dict:
         # rusage of wait4 would include the reaped workers: the sampler's per-process figures do not.
         "main_cpu_seconds": sampler.main_cpu,
         "workers_cpu_seconds": sampler.children_cpu,
+        "tree_cpu_seconds": rusage.ru_utime + rusage.ru_stime, "timed_out": killed.is_set(),
     }
     stdout.close(), stderr.close()
     return result
@@ -294,19 +317,7 @@ def check_database(db: Path, manifest: dict, base_url: str) -> dict:
         start = datetime.fromisoformat(runs[-1]["started_at"])
         end = datetime.fromisoformat(runs[-1]["finished_at"])
         crawl_seconds = (end - start).total_seconds()
-    quality: dict[str, dict] = {}
-    for article in manifest["articles"]:
-        text = texts.get(base_url + article["path"])
-        if text is None:
-            continue
-        text = normalize(text)
-        q = quality.setdefault(article.get("theme") or "any", {"pages": 0, "paragraphs": 0, "found": 0, "complete": 0, "leaky": 0})
-        found = sum(normalize(p) in text for p in article["paragraphs"])
-        q["pages"] += 1
-        q["paragraphs"] += len(article["paragraphs"])
-        q["found"] += found
-        q["complete"] += found == len(article["paragraphs"])
-        q["leaky"] += any(normalize(c) in text for c in article["chrome"])
+    quality = score_stored(texts, manifest, base_url)
     return {"stored": count, "duplicates_linked": duplicates, "quality": quality, "missing": sorted(expected - stored),
             "unexpected": sorted(stored - expected), "run": runs[-1] if runs else None,
             "crawl_seconds_from_crawl_runs": crawl_seconds}

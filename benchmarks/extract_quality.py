@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +47,9 @@ def one_prune_expression(options: dict) -> dict:
     """
     xpaths = options.get("prune_xpath") or []
     xpaths = [xpaths] if isinstance(xpaths, str) else list(xpaths)
-    predicates = [x[4:-1] for x in xpaths if x.startswith("//*[") and x.endswith("]")]
-    others = [x for x in xpaths if not (x.startswith("//*[") and x.endswith("]"))]
+    single = [x.startswith("//*[") and x.endswith("]") and " | " not in x for x in xpaths]  # a union: already joined
+    predicates = [x[4:-1] for x, one in zip(xpaths, single) if one]
+    others = [x for x, one in zip(xpaths, single) if not one]
     if not predicates:
         return {}
     attributes = {a for p in predicates for a in re.findall(r"@([\w-]+)", p)}
@@ -141,6 +142,34 @@ def one_core() -> Iterator[int]:
 
 def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def score_stored(texts: Mapping[str, str], manifest: dict, base_url: str,
+                 langs: Mapping[str, str | None] | None = None) -> dict[str, dict]:
+    """What a crawler stored (``texts`` by URL) against the generated pages, per template family.
+
+    Per family: pages stored, paragraphs expected and found, pages with every paragraph,
+    pages carrying any of their chrome snippets, and (given ``langs``) pages whose stored
+    language has the manifest's primary subtag (``uz`` for ``uz-Latn``).
+    """
+    quality: dict[str, dict] = {}
+    for article in manifest["articles"]:
+        url = base_url + article["path"]
+        text = texts.get(url)
+        if text is None:
+            continue
+        text = normalize(text)
+        q = quality.setdefault(article.get("theme") or "any",
+                               {"pages": 0, "paragraphs": 0, "found": 0, "complete": 0, "leaky": 0, "lang_ok": 0})
+        found = sum(normalize(p) in text for p in article["paragraphs"])
+        q["pages"] += 1
+        q["paragraphs"] += len(article["paragraphs"])
+        q["found"] += found
+        q["complete"] += found == len(article["paragraphs"])
+        q["leaky"] += any(normalize(c) in text for c in article["chrome"])
+        if langs is not None:
+            q["lang_ok"] += (langs.get(url) or "").split("-")[0] == article["lang"].split("-")[0]
+    return quality
 
 
 @dataclass

@@ -672,6 +672,11 @@ def build_site(out: Path, *, pages: int, seed: int = 7) -> dict:
     return manifest
 
 
+#: Article and listing URL paths of the site (regular expressions, searched in the URL).
+ARTICLE_URLS = r"/(ru|oz|uz|en|it)/news/\d{4}/\d{2}/\d{2}/\d+-[a-z-]+/$"
+FOLLOW_URLS = r"/(ru|oz|uz|en|it)/news/(page/\d+/)?$"
+
+
 def sources_toml(base_url: str, manifest: dict) -> str:
     """A sources file with one source for the whole site, a local mirror (no politeness, as before it was explicit)."""
     starts = ", ".join(f'"{base_url}{p}"' for p in manifest["start_paths"])
@@ -681,8 +686,8 @@ name = "bench"
 country = "UZ"
 kind = "news"
 start_urls = [{starts}]
-article_urls = '/(ru|oz|uz|en|it)/news/\\d{{4}}/\\d{{2}}/\\d{{2}}/\\d+-[a-z-]+/$'
-follow_urls = '/(ru|oz|uz|en|it)/news/(page/\\d+/)?$'
+article_urls = '{ARTICLE_URLS}'
+follow_urls = '{FOLLOW_URLS}'
 max_pages = {budget}
 max_depth = {len(manifest["listings"])}
 local_mirror = true

@@ -32,7 +32,11 @@ _CHROME_WORDS = ("share", "social", "print", "lang-switch", "language", "related
 _CHROME_TESTS = " or ".join(
     f"contains(concat(' ', normalize-space(@class), ' '), ' {word}') or contains(@id, '{word}')" for word in _CHROME_WORDS
 )
-PRUNE_XPATH = [f"//*[@class or @id][{_CHROME_TESTS}] | //form | //nav | //footer | //aside"]
+# Menus without class names (utility-class and old templates): a list of four or more items that
+# are each a link and nothing else. trafilatura drops such link-dense lists late; removed here,
+# every later pass works on a fraction of the tree (benchmarks/crawl_baselines.py).
+_LINK_LISTS = "[count(li) >= 4][not(li[not(a)])][not(li/text()[normalize-space()])]"
+PRUNE_XPATH = [f"//*[@class or @id][{_CHROME_TESTS}] | //form | //nav | //footer | //aside | //ul{_LINK_LISTS} | //ol{_LINK_LISTS}"]
 
 
 class ExtractionError(Exception):

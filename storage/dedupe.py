@@ -67,21 +67,22 @@ def _shingles(text: str) -> set[str]:
 
 @functools.cache
 def _template():
-    """The permutations, drawn once. datasketch is imported here, on first use: its package
-    imports scipy.integrate (half a second), which every newsmon command and every extraction
-    worker would otherwise pay at start-up, though only storing a text needs a signature."""
+    """datasketch's MinHash class, hash function and permutations, on first use.
+
+    Imported here, not at the top: ``import datasketch`` pulls in scipy (0.6 s of CPU), which
+    every process importing the crawl's modules paid, extraction workers included, that
+    never compute a signature (benchmarks/crawl_baselines.py).
+    """
     from datasketch import MinHash
     from datasketch.hashfunc import sha1_hash32
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, scheme="affine32")
+    return MinHash, sha1_hash32, MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, scheme="affine32").permutations
 
 
 def minhash(text: str) -> np.ndarray:
     """128 MinHash values (uint32) over the text's word trigrams."""
-    from datasketch import MinHash
-    from datasketch.hashfunc import sha1_hash32
-
-    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, permutations=_template().permutations, scheme="affine32")
+    MinHash, sha1_hash32, permutations = _template()
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=sha1_hash32, permutations=permutations, scheme="affine32")
     sketch.update_batch([s.encode() for s in _shingles(text)])
     return sketch.hashvalues
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -216,3 +219,21 @@ def test_recheck_refuses_to_run_beside_a_crawl(db, tmp_path):
         result = CliRunner().invoke(cli, ["dedupe", "--recheck", "--db", str(tmp_path / "d.db")])
     assert result.exit_code == 3
     assert "another newsmon crawl" in result.output
+
+
+def test_datasketch_is_imported_on_first_signature_only():
+    """The CLI and an extraction worker's modules do not import datasketch (and, through it, scipy).
+
+    A spawned extraction worker imports the ``newsmon`` script and ``crawler.steps`` and never
+    computes a signature; datasketch's import cost 0.6 s of CPU in every worker of every crawl.
+    """
+    code = (
+        "import sys, newsmon.cli, crawler.steps\n"
+        "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))\n"
+        "from storage.dedupe import minhash\n"
+        "print(len(minhash('one two three four five')), 'datasketch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[]", "128 True"]

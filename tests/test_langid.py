@@ -221,3 +221,19 @@ def test_pipeline_stores_language_and_script():
     identify_language(article, hint="ru")
     assert (article.lang, article.script) == ("uz", "Latn")
     assert 0 < article.lang_confidence <= 1
+
+
+
+def test_word_filter_keeps_the_dominant_scripts_words_only():
+    """prepare() keeps whole-script words as they are, repairs look-alikes, drops the other script's words.
+
+    Single-script words take a shortcut (no per-character count); mixed ones must still be
+    counted: the majority script keeps the word and its look-alike letters are repaired.
+    """
+    cyrillic = prepare("Полиция Тошкентда ўғрини ушлади police Қазақстан pоlісе")  # Cyrillic о, і, с, е in the last
+    assert cyrillic.script == "Cyrl"
+    assert cyrillic.text.split() == ["Полиция", "Тошкентда", "ўғрини", "ушлади", "Қазақстан", "роlісе"]
+    latin = prepare("Toshkentda oʻgʻri qoʻlga olindi, сказал pоlice")  # Cyrillic о inside a Latin word
+    assert latin.script == "Latn"
+    assert latin.text.split() == ["Toshkentda", "oʻgʻri", "qoʻlga", "olindi", "police"]
+    assert prepare("Шымкентте есiрткi тәркiленді").text == "Шымкентте есірткі тәркіленді"  # Latin i repaired

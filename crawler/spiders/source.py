@@ -216,10 +216,12 @@ class SourceSpider(Spider):
     def _in_domain(self, url: str) -> bool:
         return not self.allowed_domains or host_in_domains(url, self.allowed_domains)
 
-    def _follow(self, url: str, depth: int) -> Request | None:
+    def _follow(self, url: str, depth: int, *, canonical: bool = False) -> Request | None:
+        """The request for a link, if the source follows it; ``canonical``: ``url`` is already canonicalised."""
         if not self._in_domain(url):
             return None
-        url = canonicalize(url)
+        if not canonical:
+            url = canonicalize(url)
         if self.source.is_article_url(url):
             return self._article_request(url)
         if self.source.is_follow_url(url) and depth < self.source.max_depth:
@@ -277,13 +279,14 @@ class SourceSpider(Spider):
         self.pages_ok += 1
         self.counters.not_articles += 1
         self._remember_entry(response)
-        urls = [link.url for link in links if self._in_domain(link.url)]
-        articles = [url for url in map(canonicalize, urls) if self.source.is_article_url(url)]
-        caught_up = self._caught_up(response, articles)
-        for url in urls:
-            if caught_up and not self.source.is_article_url(canonicalize(url)):
+        # Each link canonicalised once (a listing has hundreds: menus, pagination, cards).
+        urls = [canonicalize(link.url) for link in links if self._in_domain(link.url)]
+        is_article = [self.source.is_article_url(url) for url in urls]
+        caught_up = self._caught_up(response, [url for url, article in zip(urls, is_article) if article])
+        for url, article in zip(urls, is_article):
+            if caught_up and not article:
                 continue  # pagination and sections behind a page of known articles were walked before
-            request = self._follow(url, depth)
+            request = self._follow(url, depth, canonical=True)
             if request is not None:
                 yield request
 
