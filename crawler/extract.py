@@ -33,9 +33,9 @@ _CHROME_TESTS = " or ".join(
     f"contains(concat(' ', normalize-space(@class), ' '), ' {word}') or contains(@id, '{word}')" for word in _CHROME_WORDS
 )
 # Menus without class names (utility-class and old templates): a list of four or more items that
-# are each a link and nothing else. trafilatura drops such link-dense lists late; removed here,
+# are each a link and nothing else (no text or element beside it but a sub-menu list). trafilatura drops such link-dense lists late; removed here,
 # every later pass works on a fraction of the tree (benchmarks/crawl_baselines.py).
-_LINK_LISTS = "[count(li) >= 4][not(li[not(a)])][not(li/text()[normalize-space()])]"
+_LINK_LISTS = "[count(li) >= 4][not(li[not(a) or *[not(self::a or self::ul or self::ol)] or text()[normalize-space()]])]"
 PRUNE_XPATH = [f"//*[@class or @id][{_CHROME_TESTS}] | //form | //nav | //footer | //aside | //ul{_LINK_LISTS} | //ol{_LINK_LISTS}"]
 
 

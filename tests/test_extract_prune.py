@@ -35,6 +35,11 @@ ARTICLE = (
     '<li><a href="/doc/2.pdf">Bayonnoma</a> — tintuv natijalari</li>'
     '<li><a href="/doc/3.pdf">Ma\'lumotnoma</a> — zarar miqdori</li>'
     '<li><a href="/doc/4.pdf">Ariza</a> — jabrlanuvchilardan biri</li></ul>'
+    "<p>Soxta sahifalar:</p>"
+    '<ul><li><a href="/evidence/1">Sahifa 1</a> <span>yopilgan</span></li>'
+    '<li><a href="/evidence/2">Sahifa 2</a> <span>yopilgan</span></li>'
+    '<li><a href="/evidence/3">Sahifa 3</a> <span>tekshirilmoqda</span></li>'
+    '<li><a href="/evidence/4">Sahifa 4</a> <span>yopilgan</span></li></ul>'
     "<p>Jinoyat ishi qo'zg'atildi, gumonlanuvchilar qamoqqa olindi. Fuqarolardan notanish saytlarga "
     "oldindan pul o'tkazmaslik so'raladi.</p>"
 )
