@@ -54,7 +54,7 @@ def run_newsmon(*args: str, env: dict | None = None, timeout: float = 180, cwd: 
 
 
 # The workbench in a browser (tests/test_serve_browser.py, test_stories_browser.py, test_workbench_ui.py):
-# one fixture database, one `newsmon serve` and one Chromium per session (per xdist worker), not per
+# one fixture database and one `newsmon serve` per session (per xdist worker), one Chromium per
 # module. The tests only read: the database file is never written, Datasette serves it read-only.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -84,9 +84,14 @@ def workbench_server(workbench_db):
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's headless Chromium driven by Playwright."""
+    """Debian's headless Chromium driven by Playwright, per test file.
+
+    Not per session: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is open, and a later file's ``asyncio.run`` in the same xdist worker then fails
+    ("cannot be called from a running event loop").
+    """
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (make test does)"
