@@ -24,7 +24,7 @@ import bisect
 import itertools
 import math
 import random
-import shutil
+import sqlite3
 import statistics
 import time
 from pathlib import Path
@@ -130,7 +130,12 @@ def repeat(path: Path, size: int, smaller: Path, watchlists: list[Watchlist]) ->
     Generating text in Python is most of the cost of ``build``; the copies are indexed by the
     same triggers. Duplicate detection does not run on these rows, as in ``build``.
     """
-    shutil.copyfile(smaller, path)
+    # SQLite's backup, not a file copy: a copy of the main file alone misses what is still in the
+    # WAL (a copy taken while another run wrote the smaller database came out malformed).
+    with sqlite3.connect(smaller) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    source.close()
+    target.close()
     db = open_db(path)
     sync_watchlists(db, [])  # matched once at the end, not row by row
     base = db.execute("select count(*) from articles where url like 'https://s.example/base/%'").fetchone()[0]
