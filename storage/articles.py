@@ -130,12 +130,12 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
             row["versions"] = (old["versions"] or 1) + 1
             db["articles"].update(old["id"], row)
             link_copies(db, old["id"], signature, published=article.published_at or article.published)
-            update_story(db, old["id"])
+            update_story(db, old["id"], natasha=article.extra.get("natasha"))
             return "updated"
         row["fetched_at"] = now
         article_id = db["articles"].insert(row).last_pk
         link_copies(db, article_id, signature, published=article.published_at or article.published)
-        update_story(db, article_id)
+        update_story(db, article_id, natasha=article.extra.get("natasha"))
         clean_stored(db, article.source, article.lang, new_chrome, chrome)
         return "new"
 

@@ -187,10 +187,28 @@ def find_russian(text: str) -> list[dict]:
     return found
 
 
-def extract_entities(db: sqlite_utils.Database, article_id: int, *, fields: tuple[str, ...] = FIELDS) -> int:
+#: The fields of a Russian original natasha reads.
+NATASHA_FIELDS = ("title", "text")
+
+
+def natasha_finds(title: str | None, text: str | None) -> dict[str, list[dict]] | None:
+    """natasha's finds in a Russian original's title and text; None when natasha is not installed.
+
+    Called where the article is extracted (a crawl's worker processes), so that storing it
+    does not run natasha inside the write transaction (``extract_entities(..., found=)``).
+    """
+    if _natasha() is None:
+        return None
+    return {"title": find_russian(title or ""), "text": find_russian(text or "")}
+
+
+def extract_entities(db: sqlite_utils.Database, article_id: int, *, fields: tuple[str, ...] = FIELDS,
+                     found: dict[str, list[dict]] | None = None) -> int:
     """Replace the article's rows in ``article_entities`` for ``fields``; one row per entity and field. Does not commit.
 
     After a translation only the English fields are read again (natasha is slow on the original).
+    ``found``: natasha's finds made at extraction (``natasha_finds``), used instead of running
+    it here; a find whose form the stored text no longer holds (chrome stripped) is dropped.
     """
     row = db.conn.execute(f"select {', '.join(FIELDS)}, country, lang from articles where id = ?", [article_id]).fetchone()
     db.conn.execute(
@@ -207,9 +225,10 @@ def extract_entities(db: sqlite_utils.Database, article_id: int, *, fields: tupl
         if field in ("title_en", "text_en") and text == row[FIELDS.index(field) - 2]:
             continue  # an English original: its English is the same text
         hits = find(text or "", country=country)
-        if row[-1] == "ru" and field in ("title", "text"):
+        if row[-1] == "ru" and field in NATASHA_FIELDS:
             listed = {h["form"] for h in hits}
-            hits += [h for h in find_russian(text or "") if not any(h["form"] in f or f in h["form"] for f in listed)]
+            tagged = find_russian(text or "") if found is None else [h for h in found.get(field, []) if h["form"] in (text or "")]
+            hits += [h for h in tagged if not any(h["form"] in f or f in h["form"] for f in listed)]
         for hit in hits:
             key = (hit["kind"], hit["name"], field)
             if key in rows:
