@@ -71,7 +71,7 @@ def _epoch(value: str | None) -> float:
 
 
 def article_message(article: Article, *, run_id: str) -> dict[str, str]:
-    data = {**article.to_dict(), "extra": {k: article.extra.get(k) for k in ("etag", "last_modified", "natasha")}}
+    data = {**article.to_dict(), "extra": {k: article.extra.get(k) for k in ("etag", "last_modified")}}
     return {"op": "article", "run_id": run_id, "data": json.dumps(data, ensure_ascii=False)}
 
 

@@ -13,7 +13,6 @@ from crawler.given import GivenPage, article_from_given
 from storage.records import Article, Page
 from crawler.pagecheck import check_article, check_page, check_script_shell
 from storage.articles import Outcome, upsert_article
-from storage.entities import natasha_finds
 from translate.langid import detect_language
 
 
@@ -47,12 +46,7 @@ def article_from_page(page: Page) -> Article:
             raise
     check_article(page, article)
     article.extra.update(etag=page.etag, last_modified=page.last_modified)
-    article = identify_language(article, hint=page.language_hint or None)
-    if article.lang == "ru":  # here, in the worker processes: not while the article is being stored
-        found = natasha_finds(article.title, article.text)
-        if found is not None:
-            article.extra["natasha"] = found
-    return article
+    return identify_language(article, hint=page.language_hint or None)
 
 
 def store_article(db: sqlite_utils.Database, article: Article) -> Outcome:

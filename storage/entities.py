@@ -194,8 +194,8 @@ NATASHA_FIELDS = ("title", "text")
 def natasha_finds(title: str | None, text: str | None) -> dict[str, list[dict]] | None:
     """natasha's finds in a Russian original's title and text; None when natasha is not installed.
 
-    Called where the article is extracted (a crawl's worker processes), so that storing it
-    does not run natasha inside the write transaction (``extract_entities(..., found=)``).
+    ``upsert_article`` calls it for a new Russian article before it takes the write lock and
+    hands the finds to ``extract_entities(..., found=)``.
     """
     if _natasha() is None:
         return None
@@ -207,8 +207,8 @@ def extract_entities(db: sqlite_utils.Database, article_id: int, *, fields: tupl
     """Replace the article's rows in ``article_entities`` for ``fields``; one row per entity and field. Does not commit.
 
     After a translation only the English fields are read again (natasha is slow on the original).
-    ``found``: natasha's finds made at extraction (``natasha_finds``), used instead of running
-    it here; a find whose form the stored text no longer holds (chrome stripped) is dropped.
+    ``found``: natasha's finds made before the transaction (``natasha_finds``), used instead of
+    running it here; a find whose form the stored text no longer holds (chrome stripped) is dropped.
     """
     row = db.conn.execute(f"select {', '.join(FIELDS)}, country, lang from articles where id = ?", [article_id]).fetchone()
     db.conn.execute(

@@ -384,7 +384,7 @@ def update_article(db: sqlite_utils.Database, article_id: int, *, english_only: 
                    natasha: dict[str, list[dict]] | None = None) -> None:
     """The hook for storage: story and entities of an article just stored, or (``english_only``) translated. Does not commit.
 
-    ``natasha``: its finds made at extraction (``storage.entities.natasha_finds``), if any.
+    ``natasha``: its finds made before the transaction (``storage.entities.natasha_finds``), if any.
     """
     assign_story(db, article_id)
     extract_entities(db, article_id, fields=("title_en", "text_en") if english_only else FIELDS, found=natasha)

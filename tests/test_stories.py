@@ -233,45 +233,25 @@ def test_people_in_russian_originals_with_natasha(tmp_path):
     assert ("org", "State security service") in {(k, n) for k, n, *_ in rows}
 
 
-def test_natasha_runs_at_extraction_not_inside_the_write_transaction(tmp_path, monkeypatch):
-    """The extraction step (a worker process in a crawl) finds the people; storing the article reuses them.
-
-    natasha takes about 0.2 s per Russian article: inside ``upsert_article`` it held the
-    database's write lock and the crawl's single writer thread that long for each one.
-    """
+def test_natasha_tags_a_new_article_before_the_write_lock_is_taken(tmp_path, monkeypatch):
+    """natasha takes about 0.2 s per Russian article: not while holding the database's write lock."""
     pytest.importorskip("natasha")
     import storage.entities
-    from crawler.steps import article_from_page
     from storage.articles import ADHOC_SOURCE, ensure_adhoc_source
-    from storage.records import Page
-
-    paragraph = ("Сотрудники СГБ задержали в Бухаре Рустама Каримова, бывшего директора складской компании. "
-                 "По данным следствия, Каримов вывез товары на 900 миллионов сумов по поддельным накладным. ")
-    html = (f"<html lang='ru'><body><article><h1>Задержан директор склада</h1><p>{paragraph}</p>"
-            f"<p>{paragraph.replace('Сотрудники', 'Следователи')}</p></article></body></html>")
-    article = article_from_page(Page(url="https://ru.example/news/1", source=ADHOC_SOURCE, html=html))
-    assert article.lang == "ru"
-    found = article.extra["natasha"]
-    assert ("person", "Рустам Каримов") in {(h["kind"], h["name"]) for h in found["text"]}
 
     db = open_db(tmp_path / "people.db")
     ensure_adhoc_source(db)
-    monkeypatch.setattr(storage.entities, "find_russian", lambda text: pytest.fail("natasha ran while storing"))
-    upsert_article(db, article)
+    tagged_in_transaction = []
+    real = storage.entities.find_russian
+    monkeypatch.setattr(storage.entities, "find_russian",
+                        lambda text: tagged_in_transaction.append(db.conn.in_transaction) or real(text))
+    text = ("Сотрудники СГБ задержали в Бухаре Рустама Каримова, бывшего директора складской компании. "
+            "По данным следствия, Каримов вывез товары на 900 миллионов сумов по поддельным накладным.")
+    upsert_article(db, Article(url="https://ru.example/1", source=ADHOC_SOURCE, title="Задержан директор склада",
+                               text=text, lang="ru", published="2026-11-20"))
+    assert tagged_in_transaction == [False, False]  # title and text, both before the transaction
     people = {(name, form) for kind, name, form in db.execute("select kind, name, form from article_entities") if kind == "person"}
     assert ("Рустам Каримов", "Рустама Каримова") in people
-
-
-def test_natasha_finds_travel_with_the_article_through_redis():
-    """A scale-out worker extracts (natasha included); `newsmon ingest` stores from the stream message."""
-    from crawler.redis_sink import article_from_message, article_message
-
-    found = {"title": [], "text": [{"kind": "person", "name": "Рустам Каримов", "form": "Рустама Каримова", "place_kind": None,
-                                    "country": None, "region": None, "lat": None, "lon": None, "self_described": 0, "note": "natasha"}]}
-    article = Article(url="https://ru.example/news/1", source="s", title="Задержан", text="Рустама Каримова задержали.", lang="ru")
-    article.extra.update(etag='"x"', natasha=found)
-    again = article_from_message(article_message(article, run_id="r1"))
-    assert again.extra["natasha"] == found and again.extra["etag"] == '"x"'
 
 
 def test_a_translation_rereads_only_the_english_for_entities(tmp_path, heldout, monkeypatch):
