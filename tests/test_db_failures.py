@@ -7,6 +7,7 @@ refuses those, the test is skipped with the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import sqlite_utils
 from storage import open_db
 from tests.conftest import ROOT, newsmon_env, run_newsmon
 from tests.fixtures.generated import GENERATED_SOURCE, generated_site
-from tests.fixtures.server import FixtureServer
+from tests.fixtures.server import FixtureServer, Gate
 
 
 @pytest.fixture
@@ -82,7 +83,13 @@ def test_database_locked_by_another_writer(tmp_path, sources):
 
 
 def test_database_locked_during_a_crawl_stops_it_with_one_line(tmp_path, generated_server):
-    generated_server.routes.update(generated_site(40, delay=0.5))
+    # The first three article requests are answered at once; the others wait until the lock is
+    # held (no race: a fast crawl used to store all 40 before the test's first look at the file).
+    released = Gate(free=3)
+    site = generated_site(40)
+    for path in [p for p in site if "/case-" in p]:
+        site[path] = dataclasses.replace(site[path], gate=released)
+    generated_server.routes.update(site)
     sources = tmp_path / "s.toml"
     sources.write_text(GENERATED_SOURCE.format(base=generated_server.base_url))
     db_path = tmp_path / "n.db"
@@ -101,6 +108,7 @@ def test_database_locked_during_a_crawl_stops_it_with_one_line(tmp_path, generat
                 other.execute("BEGIN EXCLUSIVE")  # another program writing, for longer than the crawl waits
         except sqlite3.OperationalError:  # tables not created yet
             pass
+    released.set()
     try:
         out, err = process.communicate(timeout=120)
     finally:
