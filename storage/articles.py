@@ -13,7 +13,7 @@ from storage.records import Article
 from storage.boilerplate import chrome_lines, clean_stored, learn, strip_chrome
 from storage.atomic import write_transaction
 from storage.dedupe import link_copies, signature_of, to_blob
-from storage.entities import natasha_finds
+from storage.entities import natasha_finds, natasha_installed
 from storage.schema import STATUS_ORIGINAL, STATUS_PENDING
 from storage.stories import update_article as update_story
 
@@ -76,7 +76,8 @@ def upsert_article(db: sqlite_utils.Database, article: Article, *, now: str | No
     """
     now = now or utc_now()
     natasha = None
-    if article.lang == "ru" and not db.execute("select 1 from articles where url = ?", [article.url]).fetchone():
+    if (article.lang == "ru" and natasha_installed()
+            and not db.execute("select 1 from articles where url = ?", [article.url]).fetchone()):
         # natasha takes about 0.2 s an article: a new one is tagged before the write lock is
         # taken, not while holding it (a changed one, rarer, once it is known to have changed).
         natasha = natasha_finds(article.title, article.text)

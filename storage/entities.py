@@ -191,13 +191,18 @@ def find_russian(text: str) -> list[dict]:
 NATASHA_FIELDS = ("title", "text")
 
 
+def natasha_installed() -> bool:
+    """Whether the ``ner`` extra is installed (its models are loaded on this first call)."""
+    return _natasha() is not None
+
+
 def natasha_finds(title: str | None, text: str | None) -> dict[str, list[dict]] | None:
     """natasha's finds in a Russian original's title and text; None when natasha is not installed.
 
     ``upsert_article`` calls it for a new Russian article before it takes the write lock and
     hands the finds to ``extract_entities(..., found=)``.
     """
-    if _natasha() is None:
+    if not natasha_installed():
         return None
     return {"title": find_russian(title or ""), "text": find_russian(text or "")}
 
